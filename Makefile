@@ -16,10 +16,12 @@ $(BIN)/python:
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
+	$(BIN)/python tools/node_shims.py $(BIN)
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/python tools/node_shims.py $(BIN)
 	touch $(VENV)/.installed $@
 
 setup: $(VENV)/.installed

@@ -1,7 +1,12 @@
-"""The Reflex app: created here, pages and HTTP routes come from their own modules."""
+"""The Reflex app: created here; pages register themselves, HTTP routes come from api/."""
 
 import reflex as rx
+from starlette.applications import Starlette
 
-import extranet_app.models  # noqa: F401  (every table must be known to the metadata)
+import extranet_app.pages  # noqa: F401  (registers the pages)
+from extranet_app.api.auth_routes import routes as auth_routes
 
-app = rx.App()
+app = rx.App(
+    theme=rx.theme(accent_color="blue", radius="medium"),
+    api_transformer=Starlette(routes=auth_routes),
+)

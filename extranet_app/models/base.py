@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime
 from sqlmodel import Field, SQLModel
 
 
@@ -13,12 +12,14 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+# sqlmodel maps `datetime` fields to its UTCDateTime type: aware values in, aware UTC values out,
+# also on SQLite which stores no offset.
 def created_at_field() -> datetime:
-    return Field(default_factory=utcnow, sa_type=DateTime(timezone=True), nullable=False)
+    return Field(default_factory=utcnow)
 
 
 def timestamp_field(*, index: bool = False) -> datetime | None:
-    return Field(default=None, sa_type=DateTime(timezone=True), nullable=True, index=index)
+    return Field(default=None, index=index)
 
 
 class PostalAddress(SQLModel):

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import DateTime
 from sqlmodel import Field, SQLModel
 
 from extranet_app.models.base import created_at_field, timestamp_field
@@ -29,7 +28,7 @@ class NewsItem(SQLModel, table=True):
     image_key: str | None = Field(default=None, max_length=200)  # private storage
     audience: str = Field(default=NewsAudience.EVERYONE, max_length=20)
     property_id: int | None = Field(default=None, foreign_key="property.id", index=True)
-    publish_at: datetime = Field(sa_type=DateTime(timezone=True), nullable=False, index=True)
+    publish_at: datetime = Field(index=True)
     unpublished_at: datetime | None = timestamp_field()
     pinned: bool = Field(default=False)
     email_audience: bool = Field(default=False)

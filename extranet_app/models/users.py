@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime
 from sqlmodel import Field, SQLModel
 
 from extranet_app.models.base import created_at_field, timestamp_field
@@ -40,8 +39,8 @@ class AuthSession(SQLModel, table=True):
     token_hash: str = Field(max_length=64, unique=True, index=True)
     created_at: datetime = created_at_field()
     last_seen_at: datetime = created_at_field()
-    idle_expires_at: datetime = Field(sa_type=DateTime(timezone=True), nullable=False)
-    expires_at: datetime = Field(sa_type=DateTime(timezone=True), nullable=False)
+    idle_expires_at: datetime = Field()
+    expires_at: datetime = Field()
     revoked_at: datetime | None = timestamp_field()
     ip: str = Field(default="", max_length=45)
     user_agent: str = Field(default="", max_length=300)
@@ -57,7 +56,7 @@ class Invitation(SQLModel, table=True):
     token_hash: str = Field(max_length=64, unique=True, index=True)  # the long secret of the link
     short_code_hash: str | None = Field(default=None, max_length=100)  # bcrypt of the typed code
     created_at: datetime = created_at_field()
-    expires_at: datetime = Field(sa_type=DateTime(timezone=True), nullable=False)
+    expires_at: datetime = Field()
     used_at: datetime | None = timestamp_field()
     revoked_at: datetime | None = timestamp_field()  # a newer code replaced this one
     created_by_id: int | None = Field(default=None, foreign_key="app_user.id")

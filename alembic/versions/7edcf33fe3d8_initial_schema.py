@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 526bd98be71a
+Revision ID: 7edcf33fe3d8
 Revises: 
-Create Date: 2026-11-27 18:03:49.206927
+Create Date: 2026-11-27 18:05:45.626739
 
 """
 from typing import Sequence, Union
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 import sqlmodel
 
 # revision identifiers, used by Alembic.
-revision: str = '526bd98be71a'
+revision: str = '7edcf33fe3d8'
 down_revision: Union[str, Sequence[str], None] = None
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
@@ -42,7 +42,7 @@ def upgrade() -> None:
     sa.Column('primary_color', sqlmodel.sql.sqltypes.AutoString(length=9), nullable=False),
     sa.Column('login_welcome_text', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
     sa.Column('outbox_auto_send', sa.Boolean(), nullable=False),
-    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
     op.create_table('app_user',
@@ -55,9 +55,9 @@ def upgrade() -> None:
     sa.Column('is_active', sa.Boolean(), nullable=False),
     sa.Column('email_notifications', sa.Boolean(), nullable=False),
     sa.Column('totp_secret', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('activated_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('last_login_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('activated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('last_login_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('app_user', schema=None) as batch_op:
@@ -71,7 +71,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('external_ref', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('property', schema=None) as batch_op:
@@ -86,7 +86,7 @@ def upgrade() -> None:
     sa.Column('allowed', sa.Boolean(), nullable=False),
     sa.Column('detail', sqlmodel.sql.sqltypes.AutoString(length=4000), nullable=False),
     sa.Column('ip', sqlmodel.sql.sqltypes.AutoString(length=45), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['actor_user_id'], ['app_user.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
@@ -98,11 +98,11 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('token_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('last_seen_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('idle_expires_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('last_seen_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('idle_expires_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('expires_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('revoked_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.Column('ip', sqlmodel.sql.sqltypes.AutoString(length=45), nullable=False),
     sa.Column('user_agent', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['app_user.id'], ondelete='CASCADE'),
@@ -117,10 +117,10 @@ def upgrade() -> None:
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('token_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('short_code_hash', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('used_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('expires_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('used_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('revoked_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['created_by_id'], ['app_user.id'], ),
     sa.ForeignKeyConstraint(['user_id'], ['app_user.id'], ondelete='CASCADE'),
@@ -140,7 +140,7 @@ def upgrade() -> None:
     sa.Column('surface_m2', sa.Float(), nullable=True),
     sa.Column('rooms', sa.Integer(), nullable=True),
     sa.Column('description', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['property_id'], ['property.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
@@ -155,13 +155,13 @@ def upgrade() -> None:
     sa.Column('image_key', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
     sa.Column('audience', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
     sa.Column('property_id', sa.Integer(), nullable=True),
-    sa.Column('publish_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('unpublished_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('publish_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('unpublished_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.Column('pinned', sa.Boolean(), nullable=False),
     sa.Column('email_audience', sa.Boolean(), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['created_by_id'], ['app_user.id'], ),
     sa.ForeignKeyConstraint(['property_id'], ['property.id'], ),
     sa.PrimaryKeyConstraint('id')
@@ -181,14 +181,14 @@ def upgrade() -> None:
     sa.Column('message_id', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('next_attempt_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('next_attempt_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.Column('last_error', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
     sa.Column('claimed_by', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
-    sa.Column('claimed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('claimed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.Column('user_id', sa.Integer(), nullable=True),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('sent_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['created_by_id'], ['app_user.id'], ),
     sa.ForeignKeyConstraint(['user_id'], ['app_user.id'], ),
     sa.PrimaryKeyConstraint('id'),
@@ -212,7 +212,7 @@ def upgrade() -> None:
     sa.Column('phone', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['app_user.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
@@ -236,8 +236,8 @@ def upgrade() -> None:
     sa.Column('phone', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=True),
-    sa.Column('receipts_by_email_consent_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('receipts_by_email_consent_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['app_user.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
@@ -260,7 +260,7 @@ def upgrade() -> None:
     sa.Column('due_day', sa.Integer(), nullable=False),
     sa.Column('payment_reference', sqlmodel.sql.sqltypes.AutoString(length=50), nullable=False),
     sa.Column('next_revision_date', sa.Date(), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['lot_id'], ['lot.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
@@ -280,7 +280,7 @@ def upgrade() -> None:
     sa.Column('fee_rate_bp', sa.Integer(), nullable=False),
     sa.Column('vat_rate_bp', sa.Integer(), nullable=False),
     sa.Column('reporting_period', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['owner_id'], ['owner.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
@@ -291,7 +291,7 @@ def upgrade() -> None:
     op.create_table('news_read',
     sa.Column('news_id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('read_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('read_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['news_id'], ['news_item.id'], ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['app_user.id'], ),
     sa.PrimaryKeyConstraint('news_id', 'user_id')
@@ -327,9 +327,9 @@ def upgrade() -> None:
     sa.Column('refusal_reason', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
     sa.Column('renews_yearly', sa.Boolean(), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('reviewed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('submitted_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('reviewed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.Column('reviewed_by_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['created_by_id'], ['app_user.id'], ),
     sa.ForeignKeyConstraint(['lease_id'], ['lease.id'], ),
@@ -375,7 +375,7 @@ def upgrade() -> None:
     sa.Column('method', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
     sa.Column('note', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
     sa.Column('recorded_by_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['lease_id'], ['lease.id'], ),
     sa.ForeignKeyConstraint(['recorded_by_id'], ['app_user.id'], ),
     sa.PrimaryKeyConstraint('id')
@@ -394,7 +394,7 @@ def upgrade() -> None:
     sa.Column('rent_cents', sa.Integer(), nullable=False),
     sa.Column('charges_cents', sa.Integer(), nullable=False),
     sa.Column('total_cents', sa.Integer(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['lease_id'], ['lease.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('lease_id', 'period_start')
@@ -416,12 +416,12 @@ def upgrade() -> None:
     sa.Column('property_id', sa.Integer(), nullable=True),
     sa.Column('assigned_to_id', sa.Integer(), nullable=True),
     sa.Column('created_by_id', sa.Integer(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('last_message_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('person_last_read_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('agency_last_read_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('person_last_notified_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('last_message_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('person_last_read_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('agency_last_read_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('person_last_notified_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('closed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['assigned_to_id'], ['app_user.id'], ),
     sa.ForeignKeyConstraint(['created_by_id'], ['app_user.id'], ),
     sa.ForeignKeyConstraint(['lease_id'], ['lease.id'], ),
@@ -442,7 +442,7 @@ def upgrade() -> None:
     sa.Column('author_id', sa.Integer(), nullable=False),
     sa.Column('body', sqlmodel.sql.sqltypes.AutoString(length=20000), nullable=False),
     sa.Column('is_internal_note', sa.Boolean(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['author_id'], ['app_user.id'], ),
     sa.ForeignKeyConstraint(['thread_id'], ['thread.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id')
@@ -496,8 +496,8 @@ def upgrade() -> None:
     sa.Column('size_bytes', sa.Integer(), nullable=False),
     sa.Column('sha256', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('uploaded_by_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('filed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('filed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['document_request_id'], ['document_request.id'], ),
     sa.ForeignKeyConstraint(['lease_id'], ['lease.id'], ),
     sa.ForeignKeyConstraint(['lot_id'], ['lot.id'], ),

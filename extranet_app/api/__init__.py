@@ -1,0 +1,1 @@
+"""HTTP routes beside Reflex's websocket: login cookie, and later authenticated downloads."""

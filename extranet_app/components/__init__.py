@@ -1,0 +1,1 @@
+"""Reusable pieces of UI; they read states but never query the database."""

@@ -1,0 +1,224 @@
+"""The frame of every logged-in page: header, navigation (sidebar or phone menu), content."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import reflex as rx
+
+from extranet_app.states.session import SessionState
+
+BRAND_COLOR = "#1f4e79"
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """A link of a space's navigation; labels are the section names of DOMAIN.md."""
+
+    label: str
+    path: str
+    icon: str
+
+
+class PhoneMenuState(rx.State):
+    """Whether the phone navigation drawer is open (pure UI state, nothing private)."""
+
+    is_open: bool = False
+
+    @rx.event
+    def set_open(self, is_open: bool):
+        self.is_open = bool(is_open) if isinstance(is_open, bool) else False
+
+    @rx.event
+    def close(self):
+        self.is_open = False
+
+
+def _nav_link(item: NavItem, on_click=None) -> rx.Component:
+    is_current = rx.State.router.page.path == item.path
+    return rx.link(
+        rx.hstack(rx.icon(item.icon, size=18), rx.text(item.label), align="center", spacing="3"),
+        href=item.path,
+        on_click=on_click,
+        underline="none",
+        padding="0.6em 0.8em",
+        border_radius="8px",
+        weight=rx.cond(is_current, "bold", "regular"),
+        background=rx.cond(is_current, rx.color("accent", 4), "transparent"),
+        color=rx.color("gray", 12),
+        width="100%",
+    )
+
+
+def _nav(items: list[NavItem], on_click=None) -> rx.Component:
+    return rx.vstack(
+        *[_nav_link(item, on_click) for item in items],
+        spacing="1",
+        width="100%",
+        as_="nav",
+        aria_label="Navigation principale",
+    )
+
+
+def _sidebar(items: list[NavItem]) -> rx.Component:
+    return rx.box(
+        _nav(items),
+        display=rx.breakpoints(initial="none", sm="block"),
+        width="240px",
+        min_width="240px",
+        padding="1em",
+        border_right=f"1px solid {rx.color('gray', 5)}",
+        min_height="calc(100vh - 64px)",
+    )
+
+
+def _phone_menu(items: list[NavItem]) -> rx.Component:
+    return rx.drawer.root(
+        rx.drawer.trigger(
+            rx.icon_button(
+                rx.icon("menu"),
+                id="menu-button",
+                aria_label="Ouvrir le menu",
+                variant="ghost",
+                display=rx.breakpoints(initial="inline-flex", sm="none"),
+            )
+        ),
+        rx.drawer.overlay(z_index="40"),
+        rx.drawer.portal(
+            rx.drawer.content(
+                rx.vstack(
+                    rx.hstack(
+                        rx.text(SessionState.space_label, weight="bold"),
+                        rx.drawer.close(
+                            rx.icon_button(rx.icon("x"), variant="ghost", aria_label="Fermer")
+                        ),
+                        justify="between",
+                        width="100%",
+                    ),
+                    _nav(items, on_click=PhoneMenuState.close),
+                    rx.cond(
+                        SessionState.other_space_path != "",
+                        rx.link(
+                            SessionState.other_space_label,
+                            href=SessionState.other_space_path,
+                            id="switch-space-menu",
+                            on_click=PhoneMenuState.close,
+                            padding="0.6em 0.8em",
+                        ),
+                    ),
+                    width="100%",
+                ),
+                id="phone-menu",
+                background=rx.color("gray", 1),
+                padding="1em",
+                width="80%",
+                max_width="320px",
+                height="100%",
+                top="0",
+                left="0",
+                z_index="50",
+            )
+        ),
+        open=PhoneMenuState.is_open,
+        on_open_change=PhoneMenuState.set_open,
+        direction="left",
+    )
+
+
+def _header(items: list[NavItem]) -> rx.Component:
+    return rx.hstack(
+        rx.hstack(
+            _phone_menu(items),
+            rx.text(
+                SessionState.agency_name,
+                weight="bold",
+                color="white",
+                size=rx.breakpoints(initial="2", sm="4"),
+            ),
+            rx.text(
+                SessionState.space_label,
+                color="white",
+                opacity="0.85",
+                display=rx.breakpoints(initial="none", sm="block"),
+            ),
+            align="center",
+            spacing="3",
+        ),
+        rx.hstack(
+            rx.cond(
+                SessionState.other_space_path != "",
+                rx.link(
+                    SessionState.other_space_label,
+                    href=SessionState.other_space_path,
+                    id="switch-space",
+                    color="white",
+                    underline="always",
+                    display=rx.breakpoints(initial="none", sm="block"),
+                ),
+            ),
+            rx.text(
+                SessionState.user_name,
+                id="user-name",
+                color="white",
+                trim="both",
+                max_width=rx.breakpoints(initial="28vw", sm="none"),
+                overflow="hidden",
+                white_space="nowrap",
+                text_overflow="ellipsis",
+            ),
+            rx.button(
+                rx.icon("log-out", size=16),
+                rx.text("Se déconnecter", display=rx.breakpoints(initial="none", sm="inline")),
+                id="logout",
+                aria_label="Se déconnecter",
+                on_click=SessionState.logout,
+                variant="soft",
+                color_scheme="gray",
+                size="2",
+            ),
+            align="center",
+            spacing="3",
+        ),
+        justify="between",
+        align="center",
+        padding="0 1em",
+        height="64px",
+        background=BRAND_COLOR,
+        width="100%",
+        position="sticky",
+        top="0",
+        z_index="10",
+    )
+
+
+def space_shell(*content: rx.Component, items: list[NavItem]) -> rx.Component:
+    """A page of a logged-in space: header, navigation and the page's own content."""
+    return rx.box(
+        _header(items),
+        rx.hstack(
+            _sidebar(items),
+            rx.box(*content, padding=rx.breakpoints(initial="1em", sm="2em"), width="100%"),
+            spacing="0",
+            align="start",
+            width="100%",
+        ),
+        min_height="100vh",
+    )
+
+
+def space_page(*, route: str, title: str, guard, items: list[NavItem], on_load=None):
+    """Register a page of a space: `guard` (a SessionState.enter_* handler) runs first on load.
+
+    The guard only redirects; the page's own handlers check the session again themselves.
+    """
+
+    def decorator(content):
+        loads = [guard] if on_load is None else [guard, on_load]
+
+        @rx.page(route=route, title=f"{title} · Extranet", on_load=loads)
+        def page() -> rx.Component:
+            return space_shell(content(), items=items)
+
+        return page
+
+    return decorator

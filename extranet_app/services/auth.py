@@ -1,0 +1,246 @@
+"""Login: checking passwords, and the server-side login sessions behind the cookie."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from functools import lru_cache
+
+from sqlalchemy import func
+from sqlmodel import Session, select, update
+
+from extranet_app.models import AuthSession, Owner, Tenant, User
+from extranet_app.models.base import utcnow
+from extranet_app.services.audit import record_event
+from extranet_app.services.security import hash_password, hash_token, new_token, verify_password
+from extranet_app.settings import get_settings
+
+# Writing last_seen on every event would turn each click into a write; a minute is precise enough.
+_TOUCH_INTERVAL = timedelta(minutes=1)
+
+
+class Space(StrEnum):
+    """The three spaces of the extranet; the value is the URL prefix."""
+
+    AGENCY = "agence"
+    TENANT = "locataire"
+    OWNER = "proprietaire"
+
+    @property
+    def path(self) -> str:
+        return f"/{self.value}"
+
+
+@dataclass(frozen=True)
+class SessionUser:
+    """Who is behind a valid login session, with what their roles give access to."""
+
+    user_id: int
+    session_id: int
+    email: str
+    display_name: str
+    is_agency: bool
+    is_admin: bool
+    tenant_ids: tuple[int, ...]
+    owner_ids: tuple[int, ...]
+
+    @property
+    def spaces(self) -> tuple[Space, ...]:
+        """The spaces this user may enter, agency first."""
+        candidates = (
+            (Space.AGENCY, self.is_agency),
+            (Space.TENANT, bool(self.tenant_ids)),
+            (Space.OWNER, bool(self.owner_ids)),
+        )
+        return tuple(space for space, allowed in candidates if allowed)
+
+    def can_enter(self, space: Space) -> bool:
+        return space in self.spaces
+
+
+@dataclass(frozen=True)
+class OpenedSession:
+    """A freshly opened login session: the token goes into the cookie, never into the database."""
+
+    token: str
+    user: SessionUser
+    max_age_seconds: int
+
+
+def normalize_email(email: str) -> str:
+    """E-mail addresses are stored and compared trimmed and lower-cased."""
+    return email.strip().lower()
+
+
+@lru_cache
+def _dummy_hash() -> str:
+    return hash_password("not-a-real-password")
+
+
+def authenticate(*, session: Session, email: str, password: str) -> User | None:
+    """The active user with this e-mail and password, or None (same cost if it does not exist)."""
+    user = session.exec(select(User).where(User.email == normalize_email(email))).first()
+    if user is None or user.password_hash is None:
+        # Check a dummy hash so that an unknown address takes as long as a wrong password.
+        verify_password(password, _dummy_hash())
+        return None
+    if not verify_password(password, user.password_hash) or not user.is_active:
+        return None
+    return user
+
+
+def login(
+    *, session: Session, email: str, password: str, ip: str = "", user_agent: str = ""
+) -> OpenedSession | None:
+    """Check the credentials and open a login session; audited either way (slow: bcrypt)."""
+    user = authenticate(session=session, email=email, password=password)
+    # A login without any space (no staff flag, no linked profile) would have nowhere to go.
+    if user is None or not _session_user(session=session, user=user, session_id=0).spaces:
+        record_event(
+            session=session,
+            action="login.failure",
+            allowed=False,
+            ip=ip,
+            detail={"email": normalize_email(email)[:254]},
+        )
+        session.commit()
+        return None
+    opened = _open_session(session=session, user=user, ip=ip, user_agent=user_agent)
+    record_event(session=session, action="login.success", actor_user_id=user.id, ip=ip)
+    session.commit()
+    return opened
+
+
+def _lifetimes(user: User) -> tuple[timedelta, timedelta]:
+    """Idle and absolute lifetimes; staff sessions are shorter because they see everyone's data."""
+    settings = get_settings()
+    if user.is_agency:
+        return (
+            timedelta(minutes=settings.staff_session_idle_minutes),
+            timedelta(hours=settings.staff_session_absolute_hours),
+        )
+    return (
+        timedelta(minutes=settings.session_idle_minutes),
+        timedelta(hours=settings.session_absolute_hours),
+    )
+
+
+def _open_session(*, session: Session, user: User, ip: str, user_agent: str) -> OpenedSession:
+    now = utcnow()
+    idle, absolute = _lifetimes(user)
+    token = new_token()
+    auth_session = AuthSession(
+        user_id=user.id,
+        token_hash=hash_token(token),
+        created_at=now,
+        last_seen_at=now,
+        idle_expires_at=now + idle,
+        expires_at=now + absolute,
+        ip=ip[:45],
+        user_agent=user_agent[:300],
+    )
+    session.add(auth_session)
+    user.last_login_at = now
+    session.flush()
+    return OpenedSession(
+        token=token,
+        user=_session_user(session=session, user=user, session_id=auth_session.id),
+        max_age_seconds=int(absolute.total_seconds()),
+    )
+
+
+def _session_user(*, session: Session, user: User, session_id: int) -> SessionUser:
+    tenant_ids = session.exec(select(Tenant.id).where(Tenant.user_id == user.id)).all()
+    owner_ids = session.exec(select(Owner.id).where(Owner.user_id == user.id)).all()
+    return SessionUser(
+        user_id=user.id,
+        session_id=session_id,
+        email=user.email,
+        display_name=user.display_name or user.email,
+        is_agency=user.is_agency,
+        is_admin=user.is_agency and user.is_admin,
+        tenant_ids=tuple(sorted(tenant_ids)),
+        owner_ids=tuple(sorted(owner_ids)),
+    )
+
+
+def resolve_session(
+    *, session: Session, token: str, now: datetime | None = None
+) -> SessionUser | None:
+    """The user of a live login session (not revoked, expired or idle, user active), or None."""
+    if not token:
+        return None
+    now = now or utcnow()
+    row = session.exec(
+        select(AuthSession, User)
+        .join(User, User.id == AuthSession.user_id)
+        .where(AuthSession.token_hash == hash_token(token))
+    ).first()
+    if row is None:
+        return None
+    auth_session, user = row
+    if (
+        auth_session.revoked_at is not None
+        or not user.is_active
+        or now >= auth_session.expires_at
+        or now >= auth_session.idle_expires_at
+    ):
+        return None
+    _touch(session=session, auth_session=auth_session, user=user, now=now)
+    return _session_user(session=session, user=user, session_id=auth_session.id)
+
+
+def _touch(*, session: Session, auth_session: AuthSession, user: User, now: datetime) -> None:
+    if now - auth_session.last_seen_at < _TOUCH_INTERVAL:
+        return
+    idle, _ = _lifetimes(user)
+    auth_session.last_seen_at = now
+    auth_session.idle_expires_at = min(now + idle, auth_session.expires_at)
+    session.commit()
+
+
+def logout(*, session: Session, token: str) -> None:
+    """Revoke the login session behind `token` (nothing happens for an unknown token)."""
+    if not token:
+        return
+    auth_session = session.exec(
+        select(AuthSession).where(AuthSession.token_hash == hash_token(token))
+    ).first()
+    if auth_session is None or auth_session.revoked_at is not None:
+        return
+    auth_session.revoked_at = utcnow()
+    record_event(session=session, action="logout", actor_user_id=auth_session.user_id)
+    session.commit()
+
+
+def revoke_all_sessions(*, session: Session, user_id: int) -> int:
+    """End every live login session of a user (deactivation, password change); returns how many."""
+    result = session.exec(
+        update(AuthSession)
+        .where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    session.commit()
+    return result.rowcount
+
+
+def count_live_sessions(*, session: Session, user_id: int) -> int:
+    """How many login sessions of this user are still usable."""
+    now = utcnow()
+    return session.exec(
+        select(func.count())
+        .select_from(AuthSession)
+        .where(
+            AuthSession.user_id == user_id,
+            AuthSession.revoked_at.is_(None),
+            AuthSession.expires_at > now,
+            AuthSession.idle_expires_at > now,
+        )
+    ).one()
+
+
+def landing_path(user: SessionUser) -> str:
+    """Where a user goes after login: their only space, or the page to choose one."""
+    spaces = user.spaces
+    return spaces[0].path if len(spaces) == 1 else "/espace"
