@@ -1,7 +1,6 @@
 """Reflex configuration: everything configurable comes from extranet_app.settings."""
 
 import reflex as rx
-from reflex.plugins.sitemap import SitemapPlugin
 
 from extranet_app.settings import get_settings
 
@@ -15,5 +14,6 @@ config = rx.Config(
     show_built_with_reflex=False,
     # Credentials must not be offered to any origin: only the public address of the extranet.
     cors_allowed_origins=[settings.public_url] if settings.is_production else ["*"],
-    disable_plugins=[SitemapPlugin],
+    plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="blue", radius="medium"))],
+    disable_plugins=[rx.plugins.SitemapPlugin],
 )

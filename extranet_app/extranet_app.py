@@ -6,7 +6,4 @@ from starlette.applications import Starlette
 import extranet_app.pages  # noqa: F401  (registers the pages)
 from extranet_app.api.auth_routes import routes as auth_routes
 
-app = rx.App(
-    theme=rx.theme(accent_color="blue", radius="medium"),
-    api_transformer=Starlette(routes=auth_routes),
-)
+app = rx.App(api_transformer=Starlette(routes=auth_routes))
