@@ -29,6 +29,7 @@ setup: $(VENV)/.installed
 setup-test: $(VENV)/.installed-test
 
 migrate: setup
+	@mkdir -p data
 	$(BIN)/reflex db migrate
 
 demo: migrate

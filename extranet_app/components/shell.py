@@ -76,7 +76,7 @@ def _phone_menu(items: list[NavItem]) -> rx.Component:
     return rx.drawer.root(
         rx.drawer.trigger(
             rx.icon_button(
-                rx.icon("menu"),
+                rx.icon("menu", color="white"),
                 id="menu-button",
                 aria_label="Ouvrir le menu",
                 variant="ghost",
@@ -172,8 +172,9 @@ def _header(items: list[NavItem]) -> rx.Component:
                 id="logout",
                 aria_label="Se déconnecter",
                 on_click=SessionState.logout,
-                variant="soft",
-                color_scheme="gray",
+                variant="outline",
+                color="white",
+                box_shadow="inset 0 0 0 1px rgba(255, 255, 255, 0.6)",
                 size="2",
             ),
             align="center",

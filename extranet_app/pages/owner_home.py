@@ -54,23 +54,31 @@ def owner_home() -> rx.Component:
         rx.heading("Accueil", as_="h1", size="7"),
         rx.text("Bonjour ", SessionState.user_name, "."),
         rx.heading("Vos lots en gestion", as_="h2", size="5"),
-        rx.box(
-            rx.table.root(
-                rx.table.header(
-                    rx.table.row(
-                        rx.table.column_header_cell("Lot"),
-                        rx.table.column_header_cell("Quote-part"),
-                        rx.table.column_header_cell("Situation"),
-                        rx.table.column_header_cell("Loyer mensuel"),
-                    )
-                ),
-                rx.table.body(rx.foreach(OwnerHomeState.lots, _lot_row)),
-                width="100%",
-            ),
-            overflow_x="auto",
-            width="100%",
+        rx.cond(
+            OwnerHomeState.lots.length() == 0,
+            rx.text("Aucun lot en gestion pour le moment.", color=rx.color("gray", 11)),
+            _lots_table(),
         ),
         spacing="4",
         width="100%",
         max_width="1000px",
+    )
+
+
+def _lots_table() -> rx.Component:
+    return rx.box(
+        rx.table.root(
+            rx.table.header(
+                rx.table.row(
+                    rx.table.column_header_cell("Lot"),
+                    rx.table.column_header_cell("Quote-part"),
+                    rx.table.column_header_cell("Situation"),
+                    rx.table.column_header_cell("Loyer mensuel"),
+                )
+            ),
+            rx.table.body(rx.foreach(OwnerHomeState.lots, _lot_row)),
+            width="100%",
+        ),
+        overflow_x="auto",
+        width="100%",
     )
