@@ -12,6 +12,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 Environment = Literal["development", "demo", "test", "production"]
 
+# Folders whose files the web server hands to anyone: private documents must never be inside.
+_SERVED_FOLDERS = tuple(
+    (PROJECT_ROOT / name).resolve() for name in ("assets", ".web", "uploaded_files")
+)
 # Only usable where a forgeable key does no harm (a developer's machine, the demo, tests).
 _INSECURE_DEV_SECRET = "dev-only-not-secret"  # noqa: S105
 
@@ -77,6 +81,16 @@ class Settings(BaseSettings):
     def _require_real_secret_in_production(self) -> Settings:
         if self.is_production and self.secret_key in ("", _INSECURE_DEV_SECRET):
             raise ValueError("SECRET_KEY doit être défini en production.")
+        return self
+
+    @model_validator(mode="after")
+    def _keep_documents_out_of_served_folders(self) -> Settings:
+        documents = self.documents_dir.resolve()
+        for served in _SERVED_FOLDERS:
+            if documents == served or served in documents.parents:
+                raise ValueError(
+                    f"DOCUMENTS_DIR ne doit pas se trouver dans un dossier publié ({served})."
+                )
         return self
 
 
