@@ -24,3 +24,12 @@ def test_autogenerate_finds_no_difference_with_the_models(tmp_path):
     with make_engine(url).connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
     assert differences == []
+
+
+def test_postgresql_upgrades_to_head_and_matches_the_models(postgres_url):
+    migrate_to_head(postgres_url)
+    engine = make_engine(postgres_url)
+    with engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
+    engine.dispose()
+    assert differences == []
