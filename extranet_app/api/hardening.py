@@ -25,7 +25,7 @@ async def _not_found(send: Send) -> None:
             "headers": [(b"content-type", b"text/plain; charset=utf-8"), *_SECURITY_HEADERS],
         }
     )
-    await send({"type": "http.response.body", "body": "Introuvable.".encode()})
+    await send({"type": "http.response.body", "body": b"Introuvable."})
 
 
 def harden(app: ASGIApp) -> ASGIApp:
