@@ -37,27 +37,25 @@ def make_user(
     return user
 
 
+def _person_fields(user: User | None, first_name: str, last_name: str, civility: str) -> dict:
+    return {
+        "civility": civility,
+        "first_name": first_name,
+        "last_name": last_name,
+        "email": user.email if user else None,
+        "user_id": user.id if user else None,
+    }
+
+
 def make_tenant(session: Session, *, user: User | None = None, last_name: str = "Durand") -> Tenant:
-    tenant = Tenant(
-        civility="Mme",
-        first_name="Camille",
-        last_name=last_name,
-        email=user.email if user else None,
-        user_id=user.id if user else None,
-    )
+    tenant = Tenant(**_person_fields(user, "Camille", last_name, "Mme"))
     session.add(tenant)
     session.flush()
     return tenant
 
 
 def make_owner(session: Session, *, user: User | None = None, last_name: str = "Martin") -> Owner:
-    owner = Owner(
-        civility="M.",
-        first_name="Paul",
-        last_name=last_name,
-        email=user.email if user else None,
-        user_id=user.id if user else None,
-    )
+    owner = Owner(**_person_fields(user, "Paul", last_name, "M."))
     session.add(owner)
     session.flush()
     return owner
