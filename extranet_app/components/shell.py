@@ -63,6 +63,7 @@ def _nav(items: list[NavItem], on_click=None) -> rx.Component:
 def _sidebar(items: list[NavItem]) -> rx.Component:
     return rx.box(
         _nav(items),
+        id="sidebar",
         display=rx.breakpoints(initial="none", sm="block"),
         width="240px",
         min_width="240px",

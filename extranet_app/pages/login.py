@@ -57,7 +57,7 @@ def login_page() -> rx.Component:
     return rx.center(
         rx.card(
             rx.vstack(
-                rx.heading(LoginState.agency_name, size="5", color=BRAND_COLOR),
+                rx.text(LoginState.agency_name, size="5", weight="bold", color=BRAND_COLOR),
                 rx.heading("Connexion à votre espace", as_="h1", size="7"),
                 rx.text(
                     "Locataires, propriétaires et équipe de l'agence : connectez-vous avec "
