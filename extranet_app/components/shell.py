@@ -167,17 +167,7 @@ def _header(items: list[NavItem]) -> rx.Component:
                 white_space="nowrap",
                 text_overflow="ellipsis",
             ),
-            rx.button(
-                rx.icon("log-out", size=16),
-                rx.text("Se déconnecter", display=rx.breakpoints(initial="none", sm="inline")),
-                id="logout",
-                aria_label="Se déconnecter",
-                on_click=SessionState.logout,
-                variant="outline",
-                color="white",
-                box_shadow="inset 0 0 0 1px rgba(255, 255, 255, 0.6)",
-                size="2",
-            ),
+            rx.cond(SessionState.preview_name == "", _logout_button()),
             align="center",
             spacing="3",
         ),
@@ -193,10 +183,56 @@ def _header(items: list[NavItem]) -> rx.Component:
     )
 
 
+def _logout_button() -> rx.Component:
+    return rx.button(
+        rx.icon("log-out", size=16),
+        rx.text("Se déconnecter", display=rx.breakpoints(initial="none", sm="inline")),
+        id="logout",
+        aria_label="Se déconnecter",
+        on_click=SessionState.logout,
+        variant="outline",
+        color="white",
+        box_shadow="inset 0 0 0 1px rgba(255, 255, 255, 0.6)",
+        size="2",
+    )
+
+
+def _preview_banner() -> rx.Component:
+    """Shown while agency staff look at a person's space: it is read-only and can be left."""
+    return rx.cond(
+        SessionState.preview_name != "",
+        rx.hstack(
+            rx.icon("eye", size=18),
+            rx.text(
+                "Aperçu de l'espace de ",
+                rx.text.strong(SessionState.preview_name),
+                " — lecture seule : rien ne peut être modifié ni envoyé.",
+            ),
+            rx.button(
+                "Quitter l'aperçu",
+                id="exit-preview",
+                on_click=SessionState.exit_preview,
+                size="1",
+                color_scheme="amber",
+                variant="solid",
+            ),
+            id="preview-banner",
+            role="status",
+            align="center",
+            wrap="wrap",
+            spacing="3",
+            padding="0.5em 1em",
+            background=rx.color("amber", 4),
+            width="100%",
+        ),
+    )
+
+
 def space_shell(*content: rx.Component, items: list[NavItem]) -> rx.Component:
     """A page of a logged-in space: header, navigation and the page's own content."""
     return rx.box(
         _header(items),
+        _preview_banner(),
         rx.hstack(
             _sidebar(items),
             rx.box(*content, padding=rx.breakpoints(initial="1em", sm="2em"), width="100%"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import lru_cache
@@ -13,6 +13,7 @@ from sqlmodel import Session, select, update
 from extranet_app.models import AuthSession, Owner, Tenant, User
 from extranet_app.models.base import utcnow
 from extranet_app.services.audit import record_event
+from extranet_app.services.errors import AccessDenied
 from extranet_app.services.security import hash_password, hash_token, new_token, verify_password
 from extranet_app.settings import get_settings
 
@@ -44,6 +45,12 @@ class SessionUser:
     is_admin: bool
     tenant_ids: tuple[int, ...]
     owner_ids: tuple[int, ...]
+    # Set when agency staff look at this person's space (Aperçu): nothing may be changed or sent.
+    previewed_by_user_id: int | None = None
+
+    @property
+    def read_only(self) -> bool:
+        return self.previewed_by_user_id is not None
 
     @property
     def spaces(self) -> tuple[Space, ...]:
@@ -244,3 +251,50 @@ def landing_path(user: SessionUser) -> str:
     """Where a user goes after login: their only space, or the page to choose one."""
     spaces = user.spaces
     return spaces[0].path if len(spaces) == 1 else "/espace"
+
+
+def require_writable(user: SessionUser) -> None:
+    """Refuse any change made through a read-only preview of someone's space."""
+    if user.read_only:
+        raise AccessDenied
+
+
+def preview_as(
+    *, session: Session, staff: SessionUser, target_user_id: int, ip: str = ""
+) -> SessionUser:
+    """The read-only view of a tenant's or owner's space that agency staff may open (audited)."""
+    target = session.get(User, target_user_id) if staff.is_agency and not staff.read_only else None
+    if target is None or target.is_agency:
+        record_event(
+            session=session,
+            action="preview.denied",
+            actor_user_id=staff.user_id,
+            target_type="user",
+            target_id=target_user_id,
+            allowed=False,
+            ip=ip,
+        )
+        session.commit()
+        raise AccessDenied
+    viewed = _session_user(session=session, user=target, session_id=staff.session_id)
+    record_event(
+        session=session,
+        action="preview.start",
+        actor_user_id=staff.user_id,
+        target_type="user",
+        target_id=target.id,
+        ip=ip,
+    )
+    session.commit()
+    return replace(viewed, previewed_by_user_id=staff.user_id)
+
+
+def reopen_preview(
+    *, session: Session, staff: SessionUser, target_user_id: int
+) -> SessionUser | None:
+    """The preview already started by `staff`, re-read on each event (None once not allowed)."""
+    target = session.get(User, target_user_id)
+    if not staff.is_agency or staff.read_only or target is None or target.is_agency:
+        return None
+    viewed = _session_user(session=session, user=target, session_id=staff.session_id)
+    return replace(viewed, previewed_by_user_id=staff.user_id)

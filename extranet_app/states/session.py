@@ -19,6 +19,7 @@ from extranet_app.db import session_scope
 from extranet_app.services import auth
 from extranet_app.services.agency import get_agency_identity
 from extranet_app.services.auth import SessionUser, Space
+from extranet_app.services.errors import AccessDenied
 from extranet_app.settings import get_settings
 
 LOGIN_PAGE = "/connexion"
@@ -45,6 +46,21 @@ def _resolve(token: str) -> SessionUser | None:
         return auth.resolve_session(session=session, token=token)
 
 
+def _reopen_preview(staff: SessionUser, target_user_id: int) -> SessionUser | None:
+    with session_scope() as session:
+        return auth.reopen_preview(session=session, staff=staff, target_user_id=target_user_id)
+
+
+def _start_preview(staff: SessionUser, target_user_id: int, ip: str) -> SessionUser | None:
+    with session_scope() as session:
+        try:
+            return auth.preview_as(
+                session=session, staff=staff, target_user_id=target_user_id, ip=ip
+            )
+        except AccessDenied:
+            return None
+
+
 def _agency_name() -> str:
     with session_scope() as session:
         return get_agency_identity(session=session).name
@@ -62,16 +78,50 @@ class SessionState(rx.State):
     space_label: str = ""
     other_space_path: str = ""
     other_space_label: str = ""
+    # Aperçu: whose space agency staff are looking at in this tab (read-only), and its banner.
+    preview_name: str = ""
+    _preview_user_id: int | None = None
 
     async def _session_user(self, space: Space | None = None) -> SessionUser | None:
-        """The user of this tab's login session, if it is live and may enter `space`."""
+        """The user of this tab's login session, if it is live and may enter `space`.
+
+        During an Aperçu it is the previewed person, read-only, except in the agency space.
+        """
         token = session_token_from(self.router.headers.cookie)
         if not token:
             return None
         user = await asyncio.to_thread(_resolve, token)
+        if user is not None and self._preview_user_id is not None and space != Space.AGENCY:
+            user = await asyncio.to_thread(_reopen_preview, user, self._preview_user_id)
+            if user is None:
+                self._end_preview()
         if user is None or (space is not None and not user.can_enter(space)):
             return None
         return user
+
+    def _end_preview(self) -> None:
+        self._preview_user_id = None
+        self.preview_name = ""
+
+    async def _begin_preview(self, target_user_id: int):
+        """Open `target_user_id`'s space read-only in this tab (agency staff only, audited)."""
+        staff = await self._session_user(Space.AGENCY)
+        if staff is None:
+            return rx.toast.error("Action réservée à l'agence.")
+        viewed = await asyncio.to_thread(
+            _start_preview, staff, target_user_id, self.router.session.client_ip
+        )
+        if viewed is None or not viewed.spaces:
+            return rx.toast.error("Aperçu impossible pour ce compte.")
+        self._preview_user_id = target_user_id
+        self.preview_name = viewed.display_name
+        return rx.redirect(auth.landing_path(viewed))
+
+    @rx.event
+    async def exit_preview(self):
+        """Leave the Aperçu and go back to the agency space."""
+        self._end_preview()
+        return rx.redirect(Space.AGENCY.path)
 
     async def _forget_everything(self) -> None:
         """Empty every var of this tab, so nothing private survives a logout or expiry."""
@@ -89,6 +139,8 @@ class SessionState(rx.State):
 
     async def _enter(self, space: Space):
         """Page guard: show the header, or send the visitor where they belong."""
+        if space == Space.AGENCY:
+            self._end_preview()  # back in the agency space: the Aperçu is over
         user = await self._session_user()
         if user is None:
             await self._forget_everything()
