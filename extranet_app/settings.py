@@ -60,13 +60,15 @@ class Settings(BaseSettings):
     access_code_valid_days: int = Field(14, ge=1, alias="ACCESS_CODE_VALID_DAYS")
     upload_max_bytes: int = Field(10 * 1024 * 1024, ge=1024, alias="UPLOAD_MAX_BYTES")
 
-    smtp_host: str = Field("localhost", alias="SMTP_HOST")
+    # Empty: no SMTP server; e-mails are written as .eml files into MAIL_OUTBOX_DIR instead.
+    smtp_host: str = Field("", alias="SMTP_HOST")
     smtp_port: int = Field(25, alias="SMTP_PORT")
     smtp_user: str = Field("", alias="SMTP_USER")
     smtp_password: str = Field("", alias="SMTP_PASSWORD")
     smtp_tls: bool = Field(False, alias="SMTP_TLS")
     smtp_ssl: bool = Field(False, alias="SMTP_SSL")
     mail_from: str = Field("extranet@localhost", alias="MAIL_FROM")
+    mail_outbox_dir: Path = Field(PROJECT_ROOT / "data" / "mail-outbox", alias="MAIL_OUTBOX_DIR")
 
     @property
     def is_production(self) -> bool:
@@ -81,6 +83,8 @@ class Settings(BaseSettings):
     def _require_real_secret_in_production(self) -> Settings:
         if self.is_production and self.secret_key in ("", _INSECURE_DEV_SECRET):
             raise ValueError("SECRET_KEY doit être défini en production.")
+        if self.is_production and not self.smtp_host.strip():
+            raise ValueError("SMTP_HOST doit être défini en production (envoi des e-mails).")
         return self
 
     @model_validator(mode="after")

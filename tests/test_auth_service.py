@@ -123,6 +123,7 @@ def test_revoke_all_sessions_ends_every_device(session):
     ]
     assert auth.count_live_sessions(session=session, user_id=user.id) == 3
     assert auth.revoke_all_sessions(session=session, user_id=user.id) == 3
+    session.commit()
     assert all(auth.resolve_session(session=session, token=t) is None for t in tokens)
 
 

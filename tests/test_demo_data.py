@@ -185,7 +185,13 @@ def test_cli_demo_without_if_empty_refuses_a_populated_database(cli_built) -> No
 
 def test_cli_demo_refuses_in_production(migrated_template: Path, tmp_path: Path) -> None:
     url = _copy_template(migrated_template, tmp_path)
-    env = _cli_env(url, tmp_path / "documents", EXTRANET_ENV="production", SECRET_KEY="x" * 48)
+    env = _cli_env(
+        url,
+        tmp_path / "documents",
+        EXTRANET_ENV="production",
+        SECRET_KEY="x" * 48,
+        SMTP_HOST="smtp.example.com",
+    )
     result = _run_cli(env, "demo")
     assert result.returncode == 2
     assert "production" in result.stderr

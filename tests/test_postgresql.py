@@ -26,4 +26,5 @@ def test_login_session_life_cycle_on_postgresql(postgres_url):
         too_late = later + timedelta(hours=2, minutes=1)
         assert auth.resolve_session(session=session, token=opened.token, now=too_late) is None
         assert auth.revoke_all_sessions(session=session, user_id=user.id) == 1
+        session.commit()
     engine.dispose()

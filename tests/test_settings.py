@@ -13,10 +13,19 @@ def test_production_requires_a_secret_key(monkeypatch):
         Settings(_env_file=None)
 
 
-def test_production_starts_with_a_real_secret_key(monkeypatch):
+def test_production_starts_with_a_real_secret_key_and_an_smtp_server(monkeypatch):
     monkeypatch.setenv("EXTRANET_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "a-long-random-secret-for-this-test-only")
+    monkeypatch.setenv("SMTP_HOST", "smtp.agence.fr")
     assert Settings(_env_file=None).is_production
+
+
+def test_production_requires_an_smtp_server(monkeypatch):
+    monkeypatch.setenv("EXTRANET_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "a-long-random-secret-for-this-test-only")
+    monkeypatch.setenv("SMTP_HOST", "")
+    with pytest.raises(ValidationError, match="SMTP_HOST"):
+        Settings(_env_file=None)
 
 
 @pytest.mark.parametrize("folder", ["assets", "assets/documents", ".web/public", "uploaded_files"])

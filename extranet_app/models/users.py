@@ -47,14 +47,17 @@ class AuthSession(SQLModel, table=True):
 
 
 class Invitation(SQLModel, table=True):
-    """An access code sent to a person so they can activate their login and choose a password."""
+    """A one-time secret sent by e-mail: an access code (activation) or a password reset link."""
 
     __tablename__ = "invitation"
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="app_user.id", index=True, ondelete="CASCADE")
+    purpose: str = Field(default="activation", max_length=20)  # or "password_reset"
     token_hash: str = Field(max_length=64, unique=True, index=True)  # the long secret of the link
-    short_code_hash: str | None = Field(default=None, max_length=100)  # bcrypt of the typed code
+    # Keyed HMAC of the code a person can type (activation only): a database dump cannot be
+    # brute-forced offline without SECRET_KEY.
+    short_code_hash: str | None = Field(default=None, max_length=100)
     created_at: datetime = created_at_field()
     expires_at: datetime = Field()
     used_at: datetime | None = timestamp_field()

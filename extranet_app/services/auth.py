@@ -222,13 +222,13 @@ def logout(*, session: Session, token: str) -> None:
 
 
 def revoke_all_sessions(*, session: Session, user_id: int) -> int:
-    """End every live login session of a user (deactivation, password change); returns how many."""
+    """End every live login session of a user (deactivation, password change); adds, never
+    commits: it belongs to the caller's use case. Returns how many were ended."""
     result = session.exec(
         update(AuthSession)
         .where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     )
-    session.commit()
     return result.rowcount
 
 

@@ -1,0 +1,1 @@
+"""Outgoing e-mail: messages built from templates (messages.py), sent by one module (sender.py)."""
