@@ -8,13 +8,12 @@ request headers, server-side only.
 from __future__ import annotations
 
 import asyncio
-from urllib.parse import urlsplit
 
-from reflex.config import get_config
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
+from extranet_app.api.http import client_ip, form_text, is_trusted_origin, redirect_to_page
 from extranet_app.db import session_scope
 from extranet_app.services import auth
 from extranet_app.settings import get_settings
@@ -22,41 +21,6 @@ from extranet_app.settings import get_settings
 LOGIN_PATH = "/api/auth/login"
 LOGOUT_PATH = "/api/auth/logout"
 LOGIN_ERROR_QUERY = "erreur=identifiants"
-_MAX_FIELD_LENGTH = 300
-
-
-def frontend_url(path: str) -> str:
-    """Absolute address of a page (in development the pages are served on another port)."""
-    return (get_config().deploy_url or "").rstrip("/") + path
-
-
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
-
-
-def _is_trusted_origin(request: Request) -> bool:
-    """Refuse cross-site form posts (login CSRF); browsers always send Origin on a POST."""
-    origin = request.headers.get("origin")
-    if origin is None:
-        return True
-    config = get_config()
-    return origin in {_origin(config.deploy_url or ""), _origin(config.api_url)}
-
-
-def _redirect(path: str) -> RedirectResponse:
-    response = RedirectResponse(frontend_url(path), status_code=303)
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-def _form_text(form, name: str) -> str:
-    value = form.get(name)
-    return value[:_MAX_FIELD_LENGTH] if isinstance(value, str) else ""
-
-
-def _client_ip(request: Request) -> str:
-    return request.client.host if request.client else ""
 
 
 def _login(email: str, password: str, ip: str, user_agent: str) -> auth.OpenedSession | None:
@@ -68,20 +32,25 @@ def _login(email: str, password: str, ip: str, user_agent: str) -> auth.OpenedSe
 
 async def login(request: Request) -> Response:
     """Check the credentials; on success set the session cookie and go to the user's space."""
-    if not _is_trusted_origin(request):
+    if not is_trusted_origin(request):
         return PlainTextResponse("Origine de la requête refusée.", status_code=403)
     form = await request.form()
     # bcrypt and the database are slow and blocking: keep them off the event loop.
     opened = await asyncio.to_thread(
         _login,
-        _form_text(form, "email"),
-        _form_text(form, "password"),
-        _client_ip(request),
+        form_text(form, "email"),
+        form_text(form, "password"),
+        client_ip(request),
         request.headers.get("user-agent", ""),
     )
     if opened is None:
-        return _redirect(f"/connexion?{LOGIN_ERROR_QUERY}")
-    response = _redirect(auth.landing_path(opened.user))
+        return redirect_to_page(f"/connexion?{LOGIN_ERROR_QUERY}")
+    return enter_space(opened)
+
+
+def enter_space(opened: auth.OpenedSession) -> Response:
+    """Send a freshly logged-in person to their space, carrying the session in the cookie."""
+    response = redirect_to_page(auth.landing_path(opened.user))
     settings = get_settings()
     response.set_cookie(
         settings.session_cookie_name,
@@ -104,7 +73,7 @@ async def logout(request: Request) -> Response:
     """Revoke the session, forget the cookie and the page caches, back to the login page."""
     settings = get_settings()
     await asyncio.to_thread(_logout, request.cookies.get(settings.session_cookie_name, ""))
-    response = _redirect("/connexion")
+    response = redirect_to_page("/connexion")
     response.delete_cookie(
         settings.session_cookie_name,
         path="/",

@@ -1,5 +1,23 @@
 """One module per page, each with the state it needs beside it. Importing registers the page."""
 
-from extranet_app.pages import agency_home, index, login, owner_home, space_choice, tenant_home
+from extranet_app.pages import (
+    activation,
+    agency_home,
+    index,
+    login,
+    owner_home,
+    password_reset,
+    space_choice,
+    tenant_home,
+)
 
-__all__ = ["agency_home", "index", "login", "owner_home", "space_choice", "tenant_home"]
+__all__ = [
+    "activation",
+    "agency_home",
+    "index",
+    "login",
+    "owner_home",
+    "password_reset",
+    "space_choice",
+    "tenant_home",
+]

@@ -49,6 +49,7 @@ from extranet_app.settings import get_settings
 
 ACTIVATION_PATH = "/activation"
 PASSWORD_RESET_PATH = "/mot-de-passe/nouveau"  # noqa: S105 (a page, not a password)
+FORGOT_PASSWORD_PATH = "/mot-de-passe-oublie"  # noqa: S105 (a page, not a password)
 LOGIN_PATH = "/connexion"
 TOKEN_PARAMETER = "jeton"  # noqa: S105 (the name of the query parameter)
 PASSWORD_RESET_VALIDITY = timedelta(minutes=30)

@@ -119,6 +119,28 @@ def login(
     return opened
 
 
+def open_login_session(
+    *, session: Session, user_id: int, via: str, ip: str = "", user_agent: str = ""
+) -> OpenedSession | None:
+    """Log in a person who just proved who they are another way (`via`: access code, reset
+    link), so they need not type their new password again; None if they may not log in."""
+    user = session.get(User, user_id)
+    if user is None or not user.is_active:
+        return None
+    if not _session_user(session=session, user=user, session_id=0).spaces:
+        return None
+    opened = _open_session(session=session, user=user, ip=ip, user_agent=user_agent)
+    record_event(
+        session=session,
+        action="login.success",
+        actor_user_id=user.id,
+        ip=ip,
+        detail={"via": via},
+    )
+    session.commit()
+    return opened
+
+
 def _lifetimes(user: User) -> tuple[timedelta, timedelta]:
     """Idle and absolute lifetimes; staff sessions are shorter because they see everyone's data."""
     settings = get_settings()

@@ -28,11 +28,13 @@ _SEQUENCES = (
 
 
 class PasswordRejected(ValueError):
-    """A password the policy refuses; `message` is what the person reads."""
+    """A password the policy refuses; `message` is what the person reads, `reason` a short code
+    that can travel in a URL (see `REJECTION_MESSAGES`)."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+        self.reason = next(code for code, text in REJECTION_MESSAGES.items() if text == message)
 
 
 TOO_SHORT = f"Le mot de passe doit contenir au moins {MIN_PASSWORD_LENGTH} caractères."
@@ -45,6 +47,12 @@ TOO_COMMON = (
     "une phrase de plusieurs mots est à la fois sûre et facile à retenir."
 )
 CONTAINS_EMAIL = "Le mot de passe ne doit pas reprendre votre adresse e-mail."
+REJECTION_MESSAGES = {
+    "trop-court": TOO_SHORT,
+    "trop-long": TOO_LONG,
+    "trop-courant": TOO_COMMON,
+    "adresse-e-mail": CONTAINS_EMAIL,
+}
 
 
 def check_password_policy(password: str, *, email: str = "") -> None:

@@ -61,7 +61,8 @@ def _start_preview(staff: SessionUser, target_user_id: int, ip: str) -> SessionU
             return None
 
 
-def _agency_name() -> str:
+def agency_name_now() -> str:
+    """The agency's current name, read from its settings (blocking: run it in a thread)."""
     with session_scope() as session:
         return get_agency_identity(session=session).name
 
@@ -149,7 +150,7 @@ class SessionState(rx.State):
             return rx.redirect(auth.landing_path(user))
         self._show_header(user, space)
         if not self.agency_name:
-            self.agency_name = await asyncio.to_thread(_agency_name)
+            self.agency_name = await asyncio.to_thread(agency_name_now)
         return None
 
     @rx.event
@@ -182,7 +183,7 @@ class LoginState(SessionState):
         user = await self._session_user()
         if user is not None:
             return rx.redirect(auth.landing_path(user))
-        self.agency_name = await asyncio.to_thread(_agency_name)
+        self.agency_name = await asyncio.to_thread(agency_name_now)
         failed = self.router.url.query == LOGIN_ERROR_QUERY
         self.error = "Adresse e-mail ou mot de passe incorrect." if failed else ""
         return None
