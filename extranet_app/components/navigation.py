@@ -2,6 +2,14 @@
 
 from extranet_app.components.shell import NavItem
 
-AGENCY_NAV = [NavItem("Accueil", "/agence", "house")]
+_COMMUNICATION = "Communication"
+_ADMINISTRATION = "Administration"
+
+AGENCY_NAV = [
+    NavItem("Accueil", "/agence", "house"),
+    NavItem("Gestion des accès", "/agence/acces", "key-round", group=_COMMUNICATION),
+    NavItem("Centre d'envoi", "/agence/envois", "send", group=_COMMUNICATION),
+    NavItem("Journal", "/agence/journal", "scroll-text", group=_ADMINISTRATION, admin_only=True),
+]
 TENANT_NAV = [NavItem("Accueil", "/locataire", "house")]
 OWNER_NAV = [NavItem("Accueil", "/proprietaire", "house")]

@@ -18,6 +18,8 @@ class NavItem:
     label: str
     path: str
     icon: str
+    group: str = ""  # a heading above the first link of a group, e.g. "Communication"
+    admin_only: bool = False  # shown to agency administrators only
 
 
 class PhoneMenuState(rx.State):
@@ -50,9 +52,27 @@ def _nav_link(item: NavItem, on_click=None) -> rx.Component:
     )
 
 
+def _nav_entries(items: list[NavItem], on_click) -> list[rx.Component]:
+    entries, group = [], ""
+    for item in items:
+        if item.group and item.group != group:
+            heading = rx.text(
+                item.group.upper(),
+                size="1",
+                weight="bold",
+                color=rx.color("gray", 10),
+                padding="1em 0.8em 0.2em",
+            )
+            entries.append(heading)
+        group = item.group
+        link = _nav_link(item, on_click)
+        entries.append(rx.cond(SessionState.is_admin, link) if item.admin_only else link)
+    return entries
+
+
 def _nav(items: list[NavItem], on_click=None) -> rx.Component:
     return rx.vstack(
-        *[_nav_link(item, on_click) for item in items],
+        *_nav_entries(items, on_click),
         spacing="1",
         width="100%",
         as_="nav",

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
-from extranet_app.models.base import created_at_field
+from extranet_app.models.base import utcnow
 
 
 class AuditEvent(SQLModel, table=True):
@@ -22,4 +22,4 @@ class AuditEvent(SQLModel, table=True):
     allowed: bool = Field(default=True)
     detail: str = Field(default="", max_length=4000)  # JSON text
     ip: str = Field(default="", max_length=45)
-    created_at: datetime = created_at_field()
+    created_at: datetime = Field(default_factory=utcnow, index=True)  # journal date filters

@@ -22,7 +22,11 @@ class OutboxEmail(SQLModel, table=True):
     """One e-mail, written in the same transaction as the change that caused it."""
 
     __tablename__ = "outbox_email"
-    __table_args__ = (Index("ix_outbox_status_next_attempt", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_status_next_attempt", "status", "next_attempt_at"),
+        # Whose access code e-mail is queued or sent (the statuses of Gestion des accès).
+        Index("ix_outbox_kind_status_user", "kind", "status", "user_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(max_length=40)  # "access_code", "document_notification", …

@@ -2,7 +2,10 @@
 
 from extranet_app.pages import (
     activation,
+    agency_access,
     agency_home,
+    agency_journal,
+    agency_outbox,
     index,
     login,
     owner_home,
@@ -13,7 +16,10 @@ from extranet_app.pages import (
 
 __all__ = [
     "activation",
+    "agency_access",
     "agency_home",
+    "agency_journal",
+    "agency_outbox",
     "index",
     "login",
     "owner_home",

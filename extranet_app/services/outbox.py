@@ -24,6 +24,7 @@ from extranet_app.services.agency import AGENCY_SETTINGS_ID, AgencyIdentity, get
 from extranet_app.services.audit import record_event
 from extranet_app.services.auth import SessionUser
 from extranet_app.services.errors import AccessDenied
+from extranet_app.services.journal import format_paris_datetime
 from extranet_app.settings import get_settings
 
 SessionFactory = Callable[[], AbstractContextManager[Session]]
@@ -399,6 +400,216 @@ def retry(
     return result.rowcount
 
 
+# --- The centre d'envoi screen ------------------------------------------------------------------
+
+KIND_LABELS = {
+    EmailKind.ACCESS_CODE: "Code d'accès",
+    EmailKind.ACCOUNT_ACTIVATED: "Compte activé",
+    EmailKind.PASSWORD_RESET: "Mot de passe oublié",
+    EmailKind.PASSWORD_CHANGED: "Mot de passe changé",
+    EmailKind.NOTIFICATION: "Notification",
+}
+
+
+@dataclass(frozen=True)
+class OutboxLine:
+    """One row as the screen shows it: words and Paris times, no database id."""
+
+    to_address: str
+    to_name: str
+    subject: str
+    kind_label: str
+    status: str
+    status_label: str
+    note: str  # "à relire", the next attempt, or the SMTP error of a failure
+    error: str
+    created: str
+    sent: str
+    can_retry: bool
+    can_cancel: bool
+
+
+@dataclass(frozen=True)
+class OutboxScreen:
+    """Everything the centre d'envoi shows at once."""
+
+    page: OutboxPage
+    counts: dict[OutboxStatus, int]
+    awaiting_review: int
+    waiting: int  # every row "à envoyer", reviewed or not
+    auto_send: bool
+
+
+@dataclass(frozen=True)
+class MessageView:
+    """The exact message as the preview dialog shows it (no database id)."""
+
+    subject: str
+    to_name: str
+    to_address: str
+    status_label: str
+    error: str
+    message_id: str
+    text: str
+    html: str
+
+
+def message_view(preview: OutboxPreview) -> MessageView:
+    """The preview dialog's view of a message."""
+    row = preview.row
+    return MessageView(
+        subject=row.subject,
+        to_name=row.to_name,
+        to_address=row.to_address,
+        status_label=row.status_label,
+        error=row.last_error,
+        message_id=preview.message_id,
+        text=preview.body_text,
+        html=preview.body_html,
+    )
+
+
+def to_line(row: OutboxRow) -> OutboxLine:
+    """The screen's view of a row."""
+    if row.awaiting_review:
+        note = "À relire avant envoi"
+    elif row.status == OutboxStatus.PENDING and row.attempts:
+        note = f"Nouvelle tentative le {format_paris_datetime(row.next_attempt_at)}"
+    elif row.status == OutboxStatus.PENDING:
+        note = "Validé, part au prochain passage"
+    else:
+        note = ""
+    return OutboxLine(
+        to_address=row.to_address,
+        to_name=row.to_name,
+        subject=row.subject,
+        kind_label=KIND_LABELS.get(row.kind, row.kind),
+        status=row.status,
+        status_label=row.status_label,
+        note=note,
+        error=row.last_error,
+        created=format_paris_datetime(row.created_at),
+        sent=format_paris_datetime(row.sent_at),
+        can_retry=row.status == OutboxStatus.FAILED,
+        can_cancel=row.status in (OutboxStatus.PENDING, OutboxStatus.FAILED),
+    )
+
+
+def load_screen(
+    *,
+    session: Session,
+    actor: SessionUser,
+    status: str | None = None,
+    kind: str | None = None,
+    search: str = "",
+    page: int = 1,
+    page_size: int = 50,
+) -> OutboxScreen:
+    """The list page, the counts per status and the sending mode, for one refresh of the screen."""
+    listed = list_outbox(
+        session=session,
+        actor=actor,
+        status=status,
+        kind=kind,
+        search=search,
+        page=page,
+        page_size=page_size,
+    )
+    counts = count_by_status(session=session, actor=actor)
+    return OutboxScreen(
+        page=listed,
+        counts=counts,
+        awaiting_review=count_awaiting_review(session=session, actor=actor),
+        waiting=counts[OutboxStatus.PENDING],
+        auto_send=_auto_send(session),
+    )
+
+
+def waiting_ids(
+    *, session: Session, actor: SessionUser, email_ids: Sequence[int] | None = None
+) -> list[int]:
+    """Ids of the rows "à envoyer", all of them or among `email_ids`, oldest first."""
+    require_staff(actor)
+    query = select(OutboxEmail.id).where(OutboxEmail.status == OutboxStatus.PENDING)
+    if email_ids is not None:
+        query = query.where(col(OutboxEmail.id).in_(checked_ids(list(email_ids))))
+    return list(session.exec(query.order_by(OutboxEmail.id)).all())
+
+
+def send_chosen(
+    *,
+    session_factory: SessionFactory,
+    actor: SessionUser,
+    email_ids: Sequence[int],
+    transport: Transport,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+) -> SendReport:
+    """Send the rows a staff member chose now, whatever their review state (claims as usual)."""
+    require_staff(actor)
+    return send_pending(
+        session_factory=session_factory,
+        transport=transport,
+        batch_size=batch_size,
+        worker_id=f"agence-{actor.user_id}",
+        email_ids=checked_ids(list(email_ids)),
+    )
+
+
+def record_sending(
+    *, session: Session, actor: SessionUser, requested: int, report: SendReport
+) -> None:
+    """Journal one sending started from the screen, with its outcome."""
+    require_staff(actor)
+    record_event(
+        session=session,
+        action="outbox.send",
+        actor_user_id=actor.user_id,
+        target_type="outbox_email",
+        detail={
+            "count": requested,
+            "sent": report.sent,
+            "retry_scheduled": report.retry_scheduled,
+            "failed": report.failed,
+            "cancelled": report.cancelled,
+        },
+    )
+    session.commit()
+
+
+def _auto_send(session: Session) -> bool:
+    row = session.get(AgencySettings, AGENCY_SETTINGS_ID)
+    return row is not None and row.outbox_auto_send
+
+
+def get_auto_send(*, session: Session, actor: SessionUser) -> bool:
+    """Whether the background sender sends e-mails without the agency's review."""
+    require_staff(actor)
+    return _auto_send(session)
+
+
+def set_auto_send(*, session: Session, actor: SessionUser, enabled: bool) -> bool:
+    """Choose automatic sending or manual review (administrators only, journaled)."""
+    if not (actor.is_agency and actor.is_admin) or actor.read_only:
+        raise AccessDenied("Seul un administrateur peut changer le mode d'envoi.")
+    if type(enabled) is not bool:
+        raise ValueError("Réglage invalide.")
+    row = session.get(AgencySettings, AGENCY_SETTINGS_ID)
+    if row is None:  # never configured: start from the identity in the environment
+        row = AgencySettings(id=AGENCY_SETTINGS_ID, name=get_settings().agency_name)
+        session.add(row)
+    row.outbox_auto_send = enabled
+    record_event(
+        session=session,
+        action="outbox.auto_send",
+        actor_user_id=actor.user_id,
+        target_type="agency_settings",
+        target_id=AGENCY_SETTINGS_ID,
+        detail={"auto_send": enabled},
+    )
+    session.commit()
+    return enabled
+
+
 # --- Sending ---------------------------------------------------------------------------------
 
 
@@ -469,15 +680,20 @@ def send_pending(
 
 
 def send_due_emails(
-    *, session_factory: SessionFactory, transport: Transport, worker_id: str = "worker"
+    *,
+    session_factory: SessionFactory,
+    transport: Transport,
+    worker_id: str = "worker",
+    clock: Callable[[], datetime] = utcnow,
 ) -> SendReport:
-    """The background sender's periodic call: reviewed rows wait unless sending is automatic."""
+    """The background sender's periodic call: due rows go; rows awaiting review only when
+    sending is automatic."""
     with session_factory() as session:
-        settings_row = session.get(AgencySettings, AGENCY_SETTINGS_ID)
-        automatic = settings_row is not None and settings_row.outbox_auto_send
+        automatic = _auto_send(session)
     return send_pending(
         session_factory=session_factory,
         transport=transport,
+        clock=clock,
         worker_id=worker_id,
         include_held=automatic,
     )

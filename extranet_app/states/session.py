@@ -79,6 +79,7 @@ class SessionState(rx.State):
     space_label: str = ""
     other_space_path: str = ""
     other_space_label: str = ""
+    is_admin: bool = False  # only decides which links are shown; pages check the role themselves
     # Aperçu: whose space agency staff are looking at in this tab (read-only), and its banner.
     preview_name: str = ""
     _preview_user_id: int | None = None
@@ -131,6 +132,7 @@ class SessionState(rx.State):
 
     def _show_header(self, user: SessionUser, space: Space) -> None:
         self.user_name = user.display_name
+        self.is_admin = user.is_admin and space == Space.AGENCY
         self.space_label = SPACE_LABELS[space]
         others = [other for other in user.spaces if other != space]
         # Staff do not switch into a personal space from the header; only tenant/owner pairs do.

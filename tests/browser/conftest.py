@@ -130,6 +130,8 @@ def browser_environment(
     environment = {
         "REFLEX_DB_URL": f"sqlite:///{folder / 'extranet.db'}",
         "DOCUMENTS_DIR": str(folder / "documents"),
+        "MAIL_OUTBOX_DIR": str(folder / "mail-outbox"),
+        "SMTP_HOST": "",
         "BCRYPT_ROUNDS": "4",
         "EXTRANET_ENV": "test",
         "REFLEX_USE_NPM": "1",

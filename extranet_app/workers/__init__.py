@@ -1,0 +1,1 @@
+"""Long-running jobs of the backend process (no Reflex here: the app only starts them)."""
