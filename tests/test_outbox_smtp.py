@@ -2,27 +2,23 @@
 
 from __future__ import annotations
 
-import email
-import socket
 import threading
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from email.message import Message
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlmodel import Session, select
 
 from extranet_app import db
 from extranet_app.db import make_engine
 from extranet_app.email.messages import EmailContent
-from extranet_app.email.sender import Delivery, OutgoingEmail, SmtpTransport
+from extranet_app.email.sender import Delivery, OutgoingEmail
 from extranet_app.models import OutboxEmail, OutboxStatus
 from extranet_app.services.outbox import EmailKind, RetryPolicy, queue_email, send_pending
 from tests.conftest import migrate_to_head
+from tests.smtp_support import SmtpServer
 
-# The injected clock starts just after the rows are queued ("send from now on").
 # A minute after the rows are queued (queuing stamps them with the real clock), set anew for
 # each test so that a long wait before a test (e.g. other suites running first) changes nothing.
 T0 = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=1)
@@ -32,66 +28,6 @@ T0 = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=1)
 def _fresh_t0() -> None:
     global T0
     T0 = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=1)
-
-
-class RecordingHandler:
-    """An SMTP server's behaviour: record accepted messages, or answer what the test says."""
-
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-        self.lock = threading.Lock()
-        self.rcpt_replies: dict[str, list[str]] = {}  # next answers to RCPT TO, per address
-        self.refuse_everything_with: str | None = None  # e.g. "421 …" to simulate a shutdown
-        self.fail_after: int | None = None  # accept this many messages, then refuse everything
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if self.refuse_everything_with:
-            return self.refuse_everything_with
-        scripted = self.rcpt_replies.get(address)
-        if scripted:
-            return scripted.pop(0)
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        if self.refuse_everything_with:
-            return self.refuse_everything_with
-        with self.lock:
-            self.messages.append(email.message_from_bytes(envelope.content))
-            if self.fail_after is not None and len(self.messages) >= self.fail_after:
-                self.refuse_everything_with = "421 4.3.2 Service shutting down"
-        return "250 Message accepted"
-
-    def message_ids(self) -> Counter[str]:
-        with self.lock:
-            return Counter(message["Message-ID"] for message in self.messages)
-
-
-class SmtpServer:
-    """A real SMTP server on a loopback port that can be stopped and started again."""
-
-    def __init__(self) -> None:
-        self.handler = RecordingHandler()
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self._controller: Controller | None = None
-
-    def start(self) -> None:
-        if self._controller is not None:
-            return
-        self._controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
-        self._controller.start()
-
-    def stop(self) -> None:
-        if self._controller is not None:
-            self._controller.stop()
-            self._controller = None
-
-    def transport(self) -> SmtpTransport:
-        return SmtpTransport(
-            host="127.0.0.1", port=self.port, mail_from="extranet@agence.test", timeout=5
-        )
 
 
 @pytest.fixture

@@ -27,9 +27,18 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Locator, Page, expect, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    ConsoleMessage,
+    Locator,
+    Page,
+    WebSocket,
+    expect,
+    sync_playwright,
+)
 
 from tests.conftest import migrate_to_head
+from tests.smtp_support import SmtpServer
 from tools.node_shims import install_node_shims
 
 if TYPE_CHECKING:
@@ -121,8 +130,17 @@ def _restored_environ() -> Iterator[None]:
 # and gone before the other tests run in the same pytest process (Playwright's sync API keeps an
 # event loop running in the main thread, and the harness changes Reflex's config and variables).
 @pytest.fixture(scope="package")
+def mail_server() -> Iterator[SmtpServer]:
+    """A real SMTP server on loopback: the app under test sends its e-mails there."""
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="package")
 def browser_environment(
-    tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config
+    tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config, mail_server: SmtpServer
 ) -> Iterator[dict[str, str]]:
     """A migrated SQLite database with the demo data, and the environment pointing at it."""
     started = time.monotonic()
@@ -131,7 +149,9 @@ def browser_environment(
         "REFLEX_DB_URL": f"sqlite:///{folder / 'extranet.db'}",
         "DOCUMENTS_DIR": str(folder / "documents"),
         "MAIL_OUTBOX_DIR": str(folder / "mail-outbox"),
-        "SMTP_HOST": "",
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(mail_server.port),
+        "MAIL_FROM": "extranet@agence.test",
         "BCRYPT_ROUNDS": "4",
         "EXTRANET_ENV": "test",
         "REFLEX_USE_NPM": "1",
@@ -273,9 +293,24 @@ def open_live(page: Page, path: str) -> None:
     Reflex opens its websocket from an effect, i.e. once React has taken over the server-rendered
     HTML; typing into the form before that could be lost if React re-renders it.
     """
-    with page.expect_websocket(lambda socket: "/_event" in socket.url) as opened:
+    # Any event socket of the new page will do: Reflex may reconnect once right after a
+    # navigation, and the first socket can close before it receives anything.
+    frames: list[int] = []
+
+    def watch(socket: WebSocket) -> None:
+        if "/_event" in socket.url:
+            socket.on("framereceived", lambda _payload: frames.append(1))
+
+    page.on("websocket", watch)
+    try:
         page.goto(path)
-    opened.value.wait_for_event("framereceived")
+        deadline = time.monotonic() + EXPECT_TIMEOUT_MS / 1000
+        while not frames:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{path}: the page never heard from the backend")
+            page.wait_for_timeout(50)
+    finally:
+        page.remove_listener("websocket", watch)
 
 
 def fill_login_form(page: Page, email: str, password: str = DEMO_PASSWORD) -> None:

@@ -75,3 +75,18 @@ def current_leases(database_url: str, email: str, today: date) -> list[ExpectedL
             ]
     finally:
         engine.dispose()
+
+
+def tenant_not_yet_enrolled(database_url: str) -> tuple[str, str]:
+    """(e-mail, "First Last") of a demo tenant with an e-mail and no login yet."""
+    engine = make_engine(database_url)
+    try:
+        with Session(engine) as session:
+            tenant = session.exec(
+                select(Tenant)
+                .where(Tenant.user_id.is_(None), Tenant.email.is_not(None))
+                .order_by(Tenant.id)
+            ).first()
+            return tenant.email, f"{tenant.first_name} {tenant.last_name}"
+    finally:
+        engine.dispose()
