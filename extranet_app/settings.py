@@ -69,6 +69,8 @@ class Settings(BaseSettings):
     smtp_ssl: bool = Field(False, alias="SMTP_SSL")
     mail_from: str = Field("extranet@localhost", alias="MAIL_FROM")
     mail_outbox_dir: Path = Field(PROJECT_ROOT / "data" / "mail-outbox", alias="MAIL_OUTBOX_DIR")
+    # How often each backend process sends what is due in the centre d'envoi; 0 turns it off.
+    outbox_send_interval_seconds: float = Field(30, ge=0, alias="OUTBOX_SEND_INTERVAL_SECONDS")
 
     @property
     def is_production(self) -> bool:

@@ -19,6 +19,7 @@ from extranet_app.email.sender import FileTransport, SmtpTransport
 from extranet_app.models import AgencySettings, OutboxEmail, OutboxStatus
 from extranet_app.models.base import utcnow
 from extranet_app.services.outbox import EmailKind, queue_email
+from extranet_app.settings import get_settings
 from extranet_app.workers.outbox_sender import OutboxSender, run_outbox_sender
 
 
@@ -163,3 +164,13 @@ async def test_the_loop_delivers_to_a_real_smtp_server(session, smtp_server):
     assert inbox.recipients == ["camille@example.test"]
     session.expire_all()
     assert session.exec(select(OutboxEmail.attempts)).one() == 1
+
+
+async def test_an_interval_of_zero_turns_the_sender_off(monkeypatch):
+    monkeypatch.setenv("OUTBOX_SEND_INTERVAL_SECONDS", "0")
+    get_settings.cache_clear()
+    try:
+        async with run_outbox_sender() as sender:
+            assert sender is None
+    finally:
+        get_settings.cache_clear()

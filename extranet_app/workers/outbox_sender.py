@@ -19,10 +19,11 @@ from extranet_app.db import session_scope
 from extranet_app.email.sender import Transport, transport_from_settings
 from extranet_app.models.base import utcnow
 from extranet_app.services.outbox import SendReport, SessionFactory, send_due_emails
+from extranet_app.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
-SEND_INTERVAL_SECONDS = 30.0
+SEND_INTERVAL_SECONDS = 30.0  # the default of OUTBOX_SEND_INTERVAL_SECONDS
 # At shutdown a batch being sent may finish (its results recorded) for this long.
 STOP_GRACE_SECONDS = 20.0
 
@@ -80,9 +81,17 @@ class OutboxSender:
 
 
 @asynccontextmanager
-async def run_outbox_sender(sender: OutboxSender | None = None) -> AsyncIterator[OutboxSender]:
+async def run_outbox_sender(
+    sender: OutboxSender | None = None,
+) -> AsyncIterator[OutboxSender | None]:
     """The sender for the lifetime of the app; at shutdown the current tick ends first."""
-    sender = sender or OutboxSender()
+    if sender is None:
+        interval = get_settings().outbox_send_interval_seconds
+        if not interval:
+            logger.info("Centre d'envoi : envoi périodique désactivé")
+            yield None
+            return
+        sender = OutboxSender(interval_seconds=interval)
     stop = asyncio.Event()
     task = asyncio.create_task(sender.run(stop), name="outbox-sender")
     try:
