@@ -11,6 +11,7 @@ from extranet_app.models import AuditEvent
 from extranet_app.services import journal
 from extranet_app.services.auth import SessionUser
 from extranet_app.services.errors import AccessDenied
+from extranet_app.services.formatting import format_datetime
 from extranet_app.services.journal import JournalCursor, JournalFilter
 from tests.factories import make_owner, make_tenant, make_user
 
@@ -39,13 +40,9 @@ def _list(session: Session, actor: SessionUser, **filters) -> list[journal.Journ
 
 
 def test_paris_time_follows_winter_and_summer_time():
-    assert journal.format_paris_datetime(datetime(2026, 1, 15, 12, 0, tzinfo=UTC)) == (
-        "15/01/2026 13:00"
-    )
-    assert journal.format_paris_datetime(datetime(2026, 7, 1, 22, 30, tzinfo=UTC)) == (
-        "02/07/2026 00:30"
-    )
-    assert journal.format_paris_datetime(None) == ""
+    assert format_datetime(datetime(2026, 1, 15, 12, 0, tzinfo=UTC)) == ("15/01/2026 13:00")
+    assert format_datetime(datetime(2026, 7, 1, 22, 30, tzinfo=UTC)) == ("02/07/2026 00:30")
+    assert format_datetime(None) == ""
 
 
 @pytest.mark.parametrize(("agency", "admin_flag"), [(True, False), (False, False), (False, True)])

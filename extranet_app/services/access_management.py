@@ -38,9 +38,10 @@ from extranet_app.services.access_codes import queue_access_code_emails
 from extranet_app.services.audit import record_event
 from extranet_app.services.auth import SessionUser, normalize_email, revoke_all_sessions
 from extranet_app.services.errors import AccessDenied
+from extranet_app.services.formatting import format_datetime
 from extranet_app.services.outbox import EmailKind, checked_ids, record_user_events, require_staff
 from extranet_app.services.paging import page_count
-from extranet_app.services.timekeeping import AGENCY_TIMEZONE, today_in_france
+from extranet_app.services.timekeeping import today_in_france
 from extranet_app.settings import get_settings
 
 Person = Tenant | Owner
@@ -503,17 +504,17 @@ def _row(position: int, found: Any, places: str, code_emails: list[_CodeEmail]) 
         status=status.value,
         status_label=STATUS_LABELS[status],
         status_detail=_status_detail(status, code_emails),
-        last_login=_format_moment(last_login) if last_login else "Jamais",
+        last_login=_moment(last_login) if last_login else "Jamais",
         enrolled=user_id is not None,
     )
 
 
+def _moment(moment: datetime) -> str:
+    return format_datetime(moment, separator=" à ")
+
+
 def _display_name(company: str, first_name: str, last_name: str) -> str:
     return company or " ".join(part for part in (first_name, last_name) if part) or "(sans nom)"
-
-
-def _format_moment(moment: datetime) -> str:
-    return moment.astimezone(AGENCY_TIMEZONE).strftime("%d/%m/%Y à %H:%M")
 
 
 @dataclass(frozen=True)
@@ -549,9 +550,11 @@ def _status_detail(status: AccessStatus, emails: list[_CodeEmail]) -> str:
         sent_at = given[-1].sent_at
         valid = timedelta(days=get_settings().access_code_valid_days)
         expired = " — code expiré" if utcnow() > sent_at + valid else ""
-        return f"Envoyé le {_format_moment(sent_at)}{expired}"
+        return f"Envoyé le {format_datetime(sent_at, separator=' à ')}{expired}"
     if status is AccessStatus.CODE_SENT and given:
-        return f"Au centre d'envoi depuis le {_format_moment(given[-1].created_at)}"
+        return (
+            f"Au centre d'envoi depuis le {format_datetime(given[-1].created_at, separator=' à ')}"
+        )
     last = emails[-1].status if emails and status is AccessStatus.CODE_TO_SEND else None
     if last == OutboxStatus.FAILED:
         return "Dernier envoi en échec : voir le centre d'envoi"

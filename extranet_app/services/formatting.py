@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from babel.dates import format_date as babel_format_date
 from babel.numbers import format_currency, format_percent
+
+from extranet_app.services.timekeeping import AGENCY_TIMEZONE
 
 LOCALE = "fr_FR"
 
@@ -29,3 +31,12 @@ def format_date(d: date) -> str:
 def format_month(d: date) -> str:
     """The month of `d` in words, as a rent period is named: "mars 2026"."""
     return babel_format_date(d, "MMMM y", locale=LOCALE)
+
+
+def format_datetime(moment: datetime | None, *, separator: str = " ") -> str:
+    """A stored UTC instant as the agency reads it, in Paris time: "27/11/2026 19:52"
+    (with `separator=" à "`: "27/11/2026 à 19:52"); "" when there is none."""
+    if moment is None:
+        return ""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(AGENCY_TIMEZONE).strftime(f"%d/%m/%Y{separator}%H:%M")

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from extranet_app.models import AuditEvent, Owner, Tenant, User
 from extranet_app.services.auth import SessionUser
 from extranet_app.services.errors import AccessDenied
+from extranet_app.services.formatting import format_datetime
 from extranet_app.services.timekeeping import AGENCY_TIMEZONE
 
 # The action codes written by the services, in the words the agency uses.
@@ -63,14 +64,6 @@ def require_admin(actor: SessionUser) -> None:
     """Refuse (AccessDenied) anyone but an agency administrator."""
     if not (actor.is_agency and actor.is_admin) or actor.read_only:
         raise AccessDenied("Réservé aux administrateurs de l'agence.")
-
-
-def format_paris_datetime(moment: datetime | None) -> str:
-    """A stored UTC moment as the agency reads it: Paris time, "dd/mm/yyyy HH:MM"."""
-    if moment is None:
-        return ""
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return aware.astimezone(AGENCY_TIMEZONE).strftime("%d/%m/%Y %H:%M")
 
 
 def paris_day_start(day: date) -> datetime:
@@ -239,7 +232,7 @@ def _row(event: AuditEvent, names: _Names) -> JournalRow:
     actor = names.users.get(event.actor_user_id) if event.actor_user_id else None
     detail = _detail(event.detail)
     return JournalRow(
-        when=format_paris_datetime(event.created_at),
+        when=format_datetime(event.created_at),
         actor_name=_actor_name(event, actor),
         actor_email=actor.email if actor else "",
         action=event.action,

@@ -24,7 +24,7 @@ from extranet_app.services.agency import AGENCY_SETTINGS_ID, AgencyIdentity, get
 from extranet_app.services.audit import record_event
 from extranet_app.services.auth import SessionUser
 from extranet_app.services.errors import AccessDenied
-from extranet_app.services.journal import format_paris_datetime
+from extranet_app.services.formatting import format_datetime
 from extranet_app.services.paging import page_count
 from extranet_app.settings import get_settings
 
@@ -475,7 +475,7 @@ def to_line(row: OutboxRow) -> OutboxLine:
     if row.awaiting_review:
         note = "À relire avant envoi"
     elif row.status == OutboxStatus.PENDING and row.attempts:
-        note = f"Nouvelle tentative le {format_paris_datetime(row.next_attempt_at)}"
+        note = f"Nouvelle tentative le {format_datetime(row.next_attempt_at)}"
     elif row.status == OutboxStatus.PENDING:
         note = "Validé, part au prochain passage"
     else:
@@ -489,8 +489,8 @@ def to_line(row: OutboxRow) -> OutboxLine:
         status_label=row.status_label,
         note=note,
         error=row.last_error,
-        created=format_paris_datetime(row.created_at),
-        sent=format_paris_datetime(row.sent_at),
+        created=format_datetime(row.created_at),
+        sent=format_datetime(row.sent_at),
         can_retry=row.status == OutboxStatus.FAILED,
         can_cancel=row.status in (OutboxStatus.PENDING, OutboxStatus.FAILED),
     )
