@@ -4,11 +4,13 @@ import pytest
 
 from extranet_app.components.shell import PhoneMenuState
 from extranet_app.db import session_scope
+from extranet_app.email.messages import EmailContent
 from extranet_app.pages.agency_home import AgencyHomeState
 from extranet_app.pages.index import IndexState
 from extranet_app.pages.owner_home import OwnerHomeState
 from extranet_app.pages.tenant_home import TenantHomeState
 from extranet_app.services import auth
+from extranet_app.services.outbox import EmailKind, queue_email
 from extranet_app.states.session import LoginState, SessionState, SpaceChoiceState
 from tests.factories import PASSWORD, make_lease, make_lot, make_owner, make_tenant, make_user
 from tests.states_support import browser_payload, redirect_path, state_tree, substate
@@ -156,3 +158,19 @@ async def test_admin_links_are_shown_to_agency_admins_only(session):
         state = substate(state_tree(token=_login(user.email)), SessionState)
         await state.enter_agency_space()
         assert state.is_admin is expected
+
+
+async def test_agency_home_counts_the_emails_waiting_for_review(people, session):
+    message = EmailContent(subject="Avis", text="Bonjour", html="<p>Bonjour</p>")
+    for address in ("a@example.test", "b@example.test"):
+        queue_email(
+            session=session,
+            kind=EmailKind.NOTIFICATION,
+            to_address=address,
+            to_name="",
+            message=message,
+        )
+    session.commit()
+    state = substate(state_tree(token=people["staff"]), AgencyHomeState)
+    await state.load()
+    assert (state.emails_to_review, state.emails_failed) == (2, 0)

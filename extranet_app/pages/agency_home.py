@@ -7,28 +7,52 @@ import reflex as rx
 from extranet_app.components.navigation import AGENCY_NAV
 from extranet_app.components.shell import space_page
 from extranet_app.db import session_scope
+from extranet_app.models import OutboxStatus
+from extranet_app.services import outbox
 from extranet_app.services.auth import SessionUser, Space
 from extranet_app.services.spaces import PortfolioCounts, portfolio_counts
 from extranet_app.services.timekeeping import today_in_france
 from extranet_app.states.session import SessionState
 
 
-def _load_counts(user: SessionUser) -> PortfolioCounts:
+def _load_counts(user: SessionUser) -> tuple[PortfolioCounts, int, int]:
     with session_scope() as session:
-        return portfolio_counts(session=session, user=user, today=today_in_france())
+        counts = portfolio_counts(session=session, user=user, today=today_in_france())
+        statuses = outbox.count_by_status(session=session, actor=user)
+        to_review = outbox.count_awaiting_review(session=session, actor=user)
+        return counts, to_review, statuses.get(OutboxStatus.FAILED, 0)
 
 
 class AgencyHomeState(SessionState):
     """The agency home page."""
 
     counts: PortfolioCounts | None = None
+    emails_to_review: int = 0
+    emails_failed: int = 0
 
     @rx.event
     async def load(self):
         user = await self._session_user(Space.AGENCY)
         if user is None:
             return
-        self.counts = await asyncio.to_thread(_load_counts, user)
+        loaded = await asyncio.to_thread(_load_counts, user)
+        self.counts, self.emails_to_review, self.emails_failed = loaded
+
+
+def _to_do(label: str, value: rx.Var, href: str, color: str) -> rx.Component:
+    """A pending task of the agency, linking to the screen where it is done."""
+    return rx.link(
+        rx.card(
+            rx.hstack(
+                rx.badge(value, color_scheme=color, size="3"),
+                rx.text(label),
+                align="center",
+                spacing="3",
+            ),
+        ),
+        href=href,
+        underline="none",
+    )
 
 
 def _stat(label: str, value: rx.Var) -> rx.Component:
@@ -54,6 +78,20 @@ def agency_home() -> rx.Component:
     return rx.vstack(
         rx.heading("Accueil", as_="h1", size="7"),
         rx.text("Bonjour ", SessionState.user_name, "."),
+        rx.heading("À traiter", as_="h2", size="5"),
+        rx.flex(
+            _to_do(
+                "e-mail(s) à relire et envoyer",
+                AgencyHomeState.emails_to_review,
+                "/agence/envois",
+                "blue",
+            ),
+            _to_do("e-mail(s) en échec", AgencyHomeState.emails_failed, "/agence/envois", "red"),
+            _to_do("Inscrire et envoyer les codes d'accès", "→", "/agence/acces", "gray"),
+            wrap="wrap",
+            gap="3",
+        ),
+        rx.heading("Portefeuille géré", as_="h2", size="5"),
         rx.cond(
             counts,
             rx.flex(
