@@ -10,6 +10,10 @@ from extranet_app.api.password_routes import routes as password_routes
 from extranet_app.workers.outbox_sender import run_outbox_sender
 
 # Our routes first, then the hardening wrapper around everything (Reflex included).
-app = rx.App(api_transformer=[Starlette(routes=[*auth_routes, *password_routes]), harden])
+app = rx.App(
+    # French pages: screen readers, hyphenation and date inputs (dd/mm/yyyy) follow this.
+    html_lang="fr",
+    api_transformer=[Starlette(routes=[*auth_routes, *password_routes]), harden],
+)
 # The automatic sender of the centre d'envoi runs beside each backend process.
 app.register_lifespan_task(run_outbox_sender)

@@ -6,11 +6,13 @@ from extranet_app.pages import (
     agency_home,
     agency_journal,
     agency_outbox,
+    agency_payments,
     index,
     login,
     owner_home,
     password_reset,
     space_choice,
+    tenant_arrears,
     tenant_home,
 )
 
@@ -20,10 +22,12 @@ __all__ = [
     "agency_home",
     "agency_journal",
     "agency_outbox",
+    "agency_payments",
     "index",
     "login",
     "owner_home",
     "password_reset",
     "space_choice",
+    "tenant_arrears",
     "tenant_home",
 ]
