@@ -5,6 +5,7 @@ from starlette.applications import Starlette
 
 import extranet_app.pages  # noqa: F401  (registers the pages)
 from extranet_app.api.auth_routes import routes as auth_routes
+from extranet_app.api.document_routes import routes as document_routes
 from extranet_app.api.hardening import harden
 from extranet_app.api.password_routes import routes as password_routes
 from extranet_app.workers.outbox_sender import run_outbox_sender
@@ -13,7 +14,10 @@ from extranet_app.workers.outbox_sender import run_outbox_sender
 app = rx.App(
     # French pages: screen readers, hyphenation and date inputs (dd/mm/yyyy) follow this.
     html_lang="fr",
-    api_transformer=[Starlette(routes=[*auth_routes, *password_routes]), harden],
+    api_transformer=[
+        Starlette(routes=[*auth_routes, *password_routes, *document_routes]),
+        harden,
+    ],
 )
 # The automatic sender of the centre d'envoi runs beside each backend process.
 app.register_lifespan_task(run_outbox_sender)

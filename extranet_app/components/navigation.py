@@ -16,5 +16,9 @@ AGENCY_NAV = [
 TENANT_NAV = [
     NavItem("Accueil", "/locataire", "house"),
     NavItem("Loyers impayés", "/locataire/loyers-impayes", "wallet"),
+    NavItem("Porte-documents", "/locataire/documents", "folder-open"),
 ]
-OWNER_NAV = [NavItem("Accueil", "/proprietaire", "house")]
+OWNER_NAV = [
+    NavItem("Accueil", "/proprietaire", "house"),
+    NavItem("Porte-documents", "/proprietaire/documents", "folder-open"),
+]

@@ -9,10 +9,12 @@ from extranet_app.pages import (
     agency_payments,
     index,
     login,
+    owner_documents,
     owner_home,
     password_reset,
     space_choice,
     tenant_arrears,
+    tenant_documents,
     tenant_home,
 )
 
@@ -25,9 +27,11 @@ __all__ = [
     "agency_payments",
     "index",
     "login",
+    "owner_documents",
     "owner_home",
     "password_reset",
     "space_choice",
     "tenant_arrears",
+    "tenant_documents",
     "tenant_home",
 ]

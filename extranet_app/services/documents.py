@@ -1,0 +1,299 @@
+"""The Porte-documents: which documents a tenant or an owner may see and download.
+
+One visibility rule per space, written as a SQL condition, serves both the list and the
+download, so a document that is not listed can never be downloaded either. The browser names a
+document by an opaque reference (an HMAC of its id), never by the id itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import ColumnElement, and_, false, or_, true
+from sqlmodel import Session, col, select
+
+from extranet_app.models import Document, Lease, LeaseTenant, Lot, Ownership
+from extranet_app.models.documents import DocumentCategory
+from extranet_app.services.audit import record_event
+from extranet_app.services.auth import SessionUser, Space
+from extranet_app.services.formatting import format_date
+from extranet_app.services.storage import InvalidStorageKey, path_for
+from extranet_app.services.timekeeping import today_in_france
+from extranet_app.settings import get_settings
+
+CATEGORY_LABELS: dict[str, str] = {
+    DocumentCategory.LEASE: "Bail",
+    DocumentCategory.INVENTORY: "État des lieux",
+    DocumentCategory.CO_OWNERSHIP_RULES: "Règlement de copropriété",
+    DocumentCategory.CERTIFICATE: "Attestation",
+    DocumentCategory.RENT_RECEIPT: "Quittance",
+    DocumentCategory.PAYMENT_ACKNOWLEDGEMENT: "Reçu",
+    DocumentCategory.RENT_NOTICE: "Avis d'échéance",
+    DocumentCategory.INVOICE: "Facture",
+    DocumentCategory.MANAGEMENT_REPORT: "Rapport de gestion",
+    DocumentCategory.MANDATE: "Mandat",
+    DocumentCategory.TAX: "Fiscalité",
+    DocumentCategory.DIAGNOSTIC: "Diagnostic",
+    DocumentCategory.INSURANCE: "Assurance",
+    DocumentCategory.IDENTITY: "Pièce d'identité",
+    DocumentCategory.PHOTO: "Photo",
+    DocumentCategory.OTHER: "Autre",
+}
+_REFERENCE_LENGTH = 32  # hex characters: 128 bits of the HMAC
+_MAX_SEARCH = 100
+
+
+@dataclass(frozen=True)
+class DocumentSummary:
+    """A document as a Porte-documents lists it: no database id, only an opaque reference."""
+
+    reference: str
+    title: str
+    category: str
+    category_label: str
+    date: str
+    size: str
+    filename: str
+
+
+@dataclass(frozen=True)
+class DownloadableDocument:
+    """What the download route needs to send one file."""
+
+    path: Path
+    filename: str
+    mime_type: str
+    size_bytes: int
+
+
+def category_label(category: str) -> str:
+    """The French name of a document category ("Autre" for an unknown one)."""
+    return CATEGORY_LABELS.get(category, "Autre")
+
+
+def document_reference(document_id: int) -> str:
+    """The opaque name of a document in the browser: an HMAC of its id with the secret key."""
+    key = get_settings().secret_key.encode()
+    digest = hmac.new(key, f"document:{document_id}".encode(), hashlib.sha256).hexdigest()
+    return digest[:_REFERENCE_LENGTH]
+
+
+def format_size(size_bytes: int) -> str:
+    """A file size as French readers expect it: "245 Ko", "1,2 Mo", "512 octets"."""
+    if size_bytes < 1024:
+        return f"{size_bytes} octets"
+    if size_bytes < 1024 * 1024:
+        return f"{round(size_bytes / 1024)} Ko"
+    return f"{size_bytes / (1024 * 1024):.1f} Mo".replace(".", ",")
+
+
+def _current_leases(today: date):
+    return and_(
+        col(Lease.start_date) <= today,
+        or_(col(Lease.end_date).is_(None), col(Lease.end_date) >= today),
+    )
+
+
+def tenant_visibility(user: SessionUser, today: date) -> ColumnElement[bool]:
+    """Documents shown to tenants and linked to the user: as a person, through any of their
+    leases, or through the lot or building of a lease they hold today."""
+    tenant_ids = list(user.tenant_ids)
+    if not tenant_ids:
+        return false()
+    my_leases = select(LeaseTenant.lease_id).where(col(LeaseTenant.tenant_id).in_(tenant_ids))
+    current_lots = (
+        select(Lease.lot_id).where(col(Lease.id).in_(my_leases)).where(_current_leases(today))
+    )
+    current_buildings = select(Lot.property_id).where(col(Lot.id).in_(current_lots))
+    # A document tied to a lease or a person belongs to that lease or person only, even when it
+    # also names the lot: a later tenant of the lot must not see a former tenant's papers.
+    shared_with_premises = and_(
+        col(Document.lease_id).is_(None),
+        col(Document.tenant_id).is_(None),
+        col(Document.owner_id).is_(None),
+        or_(
+            col(Document.lot_id).in_(current_lots),
+            and_(
+                col(Document.lot_id).is_(None),
+                col(Document.property_id).in_(current_buildings),
+            ),
+        ),
+    )
+    return and_(
+        col(Document.visible_to_tenants).is_(True),
+        or_(
+            col(Document.tenant_id).in_(tenant_ids),
+            col(Document.lease_id).in_(my_leases),
+            shared_with_premises,
+        ),
+    )
+
+
+def owner_visibility(user: SessionUser) -> ColumnElement[bool]:
+    """Documents shown to owners and linked to the user: as a person (mandates, reports), or
+    through a lot they own, its building or its leases; never a tenant's personal document."""
+    owner_ids = list(user.owner_ids)
+    if not owner_ids:
+        return false()
+    my_lots = select(Ownership.lot_id).where(col(Ownership.owner_id).in_(owner_ids))
+    my_buildings = select(Lot.property_id).where(col(Lot.id).in_(my_lots))
+    my_leases = select(Lease.id).where(col(Lease.lot_id).in_(my_lots))
+    through_lots = and_(
+        col(Document.owner_id).is_(None),
+        or_(
+            col(Document.lease_id).in_(my_leases),
+            and_(col(Document.lease_id).is_(None), col(Document.lot_id).in_(my_lots)),
+            and_(
+                col(Document.lease_id).is_(None),
+                col(Document.lot_id).is_(None),
+                col(Document.property_id).in_(my_buildings),
+            ),
+        ),
+    )
+    return and_(
+        col(Document.visible_to_owners).is_(True),
+        col(Document.tenant_id).is_(None),
+        or_(col(Document.owner_id).in_(owner_ids), through_lots),
+    )
+
+
+def visibility(*, user: SessionUser, space: Space, today: date) -> ColumnElement[bool]:
+    """The one rule deciding which documents `user` may see in `space`."""
+    if space == Space.AGENCY:
+        return true() if user.is_agency else false()
+    if space == Space.TENANT:
+        return tenant_visibility(user, today)
+    return owner_visibility(user)
+
+
+def _summary(document: Document) -> DocumentSummary:
+    return DocumentSummary(
+        reference=document_reference(document.id),
+        title=document.title,
+        category=document.category,
+        category_label=category_label(document.category),
+        date=format_date(document.created_at.date()),
+        size=format_size(document.size_bytes),
+        filename=document.original_filename,
+    )
+
+
+def list_documents(
+    *,
+    session: Session,
+    user: SessionUser,
+    space: Space,
+    today: date,
+    category: str | None = None,
+    search: str = "",
+) -> list[DocumentSummary]:
+    """The documents `user` may see in `space`, newest first, filtered by category and title."""
+    statement = select(Document).where(visibility(user=user, space=space, today=today))
+    if category:
+        statement = statement.where(Document.category == category)
+    words = search.strip()[:_MAX_SEARCH]
+    if words:
+        escaped = words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        statement = statement.where(col(Document.title).ilike(f"%{escaped}%", escape="\\"))
+    documents = session.exec(
+        statement.order_by(col(Document.created_at).desc(), col(Document.id).desc())
+    ).all()
+    return [_summary(document) for document in documents]
+
+
+def documents_for_tenant(
+    *,
+    session: Session,
+    user: SessionUser,
+    category: str | None = None,
+    search: str = "",
+    today: date | None = None,
+) -> list[DocumentSummary]:
+    """The tenant's Porte-documents."""
+    return list_documents(
+        session=session,
+        user=user,
+        space=Space.TENANT,
+        today=today or today_in_france(),
+        category=category,
+        search=search,
+    )
+
+
+def documents_for_owner(
+    *,
+    session: Session,
+    user: SessionUser,
+    category: str | None = None,
+    search: str = "",
+    today: date | None = None,
+) -> list[DocumentSummary]:
+    """The owner's Porte-documents."""
+    return list_documents(
+        session=session,
+        user=user,
+        space=Space.OWNER,
+        today=today or today_in_france(),
+        category=category,
+        search=search,
+    )
+
+
+def _find_visible(
+    *, session: Session, user: SessionUser, space: Space, today: date, reference: str
+) -> Document | None:
+    if len(reference) != _REFERENCE_LENGTH:
+        return None
+    ids = session.exec(
+        select(Document.id).where(visibility(user=user, space=space, today=today))
+    ).all()
+    # The reference cannot be turned back into an id: match it among the documents allowed.
+    for document_id in ids:
+        if hmac.compare_digest(document_reference(document_id), reference):
+            return session.get(Document, document_id)
+    return None
+
+
+def downloadable_document(
+    *,
+    session: Session,
+    user: SessionUser,
+    space: Space,
+    reference: str,
+    ip: str = "",
+    today: date | None = None,
+) -> DownloadableDocument | None:
+    """The file behind `reference` if `user` may see it in `space`, else None; audited."""
+    today = today or today_in_france()
+    document = _find_visible(
+        session=session, user=user, space=space, today=today, reference=reference
+    )
+    found = None
+    if document is not None:
+        try:
+            path = path_for(document.storage_key)
+        except InvalidStorageKey:
+            path = None
+        if path is not None and path.is_file():
+            found = DownloadableDocument(
+                path=path,
+                filename=document.original_filename,
+                mime_type=document.mime_type or "application/octet-stream",
+                size_bytes=document.size_bytes,
+            )
+    record_event(
+        session=session,
+        action="document.download",
+        actor_user_id=user.previewed_by_user_id or user.user_id,
+        target_type="document",
+        target_id=document.id if document is not None else None,
+        allowed=found is not None,
+        ip=ip,
+        detail={"space": space.value, "reference": reference[:64]},
+    )
+    session.commit()
+    return found
