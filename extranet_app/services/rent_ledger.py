@@ -25,6 +25,7 @@ from extranet_app.services.audit import record_event
 from extranet_app.services.auth import SessionUser, require_writable
 from extranet_app.services.errors import AccessDenied
 from extranet_app.services.formatting import format_date, format_euros, format_month
+from extranet_app.services.spaces import tenant_names_by_lease
 from extranet_app.services.timekeeping import today_in_france
 
 NOTE_MAX_LENGTH = 300
@@ -259,7 +260,7 @@ def search_leases(
         .order_by(Property.name, Lot.reference, Lease.start_date.desc())
         .limit(max(1, min(limit, 100)))
     ).all()
-    names = _tenant_names(session=session, lease_ids=[lease.id for lease, _, _ in rows])
+    names = tenant_names_by_lease(session=session, lease_ids=[lease.id for lease, _, _ in rows])
     return [
         LeaseMatch(
             lease_id=lease.id,
@@ -271,19 +272,6 @@ def search_leases(
         )
         for lease, lot, building in rows
     ]
-
-
-def _tenant_names(*, session: Session, lease_ids: list[int]) -> dict[int, list[str]]:
-    rows = session.exec(
-        select(LeaseTenant.lease_id, Tenant)
-        .join(Tenant, Tenant.id == LeaseTenant.tenant_id)
-        .where(LeaseTenant.lease_id.in_(lease_ids))
-        .order_by(Tenant.last_name)
-    ).all()
-    names: dict[int, list[str]] = {}
-    for lease_id, tenant in rows:
-        names.setdefault(lease_id, []).append(tenant.full_name)
-    return names
 
 
 def _validate_payment(

@@ -74,7 +74,7 @@ def list_tenant_leases(*, session: Session, user: SessionUser, today: date) -> l
         .where(or_(Lease.end_date.is_(None), Lease.end_date >= today))
         .order_by(Lease.start_date)
     ).all()
-    names = _tenant_names(session=session, lease_ids=[lease.id for lease, _, _ in rows])
+    names = tenant_names_by_lease(session=session, lease_ids=[lease.id for lease, _, _ in rows])
     return [
         LeaseSummary(
             lot_label=_lot_label(lot, building),
@@ -88,7 +88,8 @@ def list_tenant_leases(*, session: Session, user: SessionUser, today: date) -> l
     ]
 
 
-def _tenant_names(*, session: Session, lease_ids: list[int]) -> dict[int, list[str]]:
+def tenant_names_by_lease(*, session: Session, lease_ids: list[int]) -> dict[int, list[str]]:
+    """The names of the tenants of each lease, by lease id (one query for all the leases)."""
     rows = session.exec(
         select(LeaseTenant.lease_id, Tenant)
         .join(Tenant, Tenant.id == LeaseTenant.tenant_id)
