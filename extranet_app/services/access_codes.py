@@ -31,7 +31,12 @@ from extranet_app.models import Invitation, OutboxEmail, OutboxStatus, User
 from extranet_app.models.base import utcnow
 from extranet_app.services.agency import AgencyIdentity, get_agency_identity
 from extranet_app.services.audit import record_event
-from extranet_app.services.auth import SessionUser, normalize_email, revoke_all_sessions
+from extranet_app.services.auth import (
+    SessionUser,
+    normalize_email,
+    require_staff,
+    revoke_all_sessions,
+)
 from extranet_app.services.outbox import (
     EmailKind,
     EmailToQueue,
@@ -41,7 +46,6 @@ from extranet_app.services.outbox import (
     queue_email,
     queue_emails,
     record_user_events,
-    require_staff,
 )
 from extranet_app.services.passwords import check_password_policy
 from extranet_app.services.security import hash_password, hash_token, new_token

@@ -36,10 +36,15 @@ from extranet_app.models import (
 from extranet_app.models.base import utcnow
 from extranet_app.services.access_codes import queue_access_code_emails
 from extranet_app.services.audit import record_event
-from extranet_app.services.auth import SessionUser, normalize_email, revoke_all_sessions
+from extranet_app.services.auth import (
+    SessionUser,
+    normalize_email,
+    require_staff,
+    revoke_all_sessions,
+)
 from extranet_app.services.errors import AccessDenied
 from extranet_app.services.formatting import format_datetime
-from extranet_app.services.outbox import EmailKind, checked_ids, record_user_events, require_staff
+from extranet_app.services.outbox import EmailKind, checked_ids, record_user_events
 from extranet_app.services.paging import page_count
 from extranet_app.services.timekeeping import today_in_france
 from extranet_app.settings import get_settings

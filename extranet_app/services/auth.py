@@ -275,6 +275,18 @@ def landing_path(user: SessionUser) -> str:
     return spaces[0].path if len(spaces) == 1 else "/espace"
 
 
+def require_staff(actor: SessionUser) -> None:
+    """Refuse (AccessDenied) anyone but agency staff."""
+    if not actor.is_agency:
+        raise AccessDenied("Réservé à l'agence.")
+
+
+def require_admin(actor: SessionUser) -> None:
+    """Refuse (AccessDenied) anyone but an agency administrator (never through an Aperçu)."""
+    if not (actor.is_agency and actor.is_admin) or actor.read_only:
+        raise AccessDenied("Réservé aux administrateurs de l'agence.")
+
+
 def require_writable(user: SessionUser) -> None:
     """Refuse any change made through a read-only preview of someone's space."""
     if user.read_only:

@@ -12,8 +12,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, true
 from sqlmodel import Session, col, select
 
 from extranet_app.models import AuditEvent, Owner, Tenant, User
-from extranet_app.services.auth import SessionUser
-from extranet_app.services.errors import AccessDenied
+from extranet_app.services.auth import SessionUser, require_admin
 from extranet_app.services.formatting import format_datetime
 from extranet_app.services.timekeeping import AGENCY_TIMEZONE
 
@@ -58,12 +57,6 @@ _PEOPLE = {"tenant": (Tenant, "Locataire"), "owner": (Owner, "Propriétaire")}
 MAX_PAGE_SIZE = 200
 # Counting every matching row of a million is slow; beyond this the screen says "plus de".
 COUNT_CAP = 10_000
-
-
-def require_admin(actor: SessionUser) -> None:
-    """Refuse (AccessDenied) anyone but an agency administrator."""
-    if not (actor.is_agency and actor.is_admin) or actor.read_only:
-        raise AccessDenied("Réservé aux administrateurs de l'agence.")
 
 
 def paris_day_start(day: date) -> datetime:

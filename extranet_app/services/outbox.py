@@ -22,7 +22,7 @@ from extranet_app.models import AgencySettings, AuditEvent, OutboxEmail, OutboxS
 from extranet_app.models.base import utcnow
 from extranet_app.services.agency import AGENCY_SETTINGS_ID, AgencyIdentity, get_agency_identity
 from extranet_app.services.audit import record_event
-from extranet_app.services.auth import SessionUser
+from extranet_app.services.auth import SessionUser, require_staff
 from extranet_app.services.errors import AccessDenied
 from extranet_app.services.formatting import format_datetime
 from extranet_app.services.paging import page_count
@@ -251,12 +251,6 @@ def record_user_events(
     ]
     if rows:
         session.connection().execute(insert(AuditEvent), rows)
-
-
-def require_staff(actor: SessionUser) -> None:
-    """Refuse (AccessDenied) anyone but agency staff."""
-    if not actor.is_agency:
-        raise AccessDenied("Réservé à l'agence.")
 
 
 def _to_row(email: OutboxEmail) -> OutboxRow:

@@ -22,8 +22,7 @@ from extranet_app.models import (
 )
 from extranet_app.services.agency import get_agency_identity
 from extranet_app.services.audit import record_event
-from extranet_app.services.auth import SessionUser, require_writable
-from extranet_app.services.errors import AccessDenied
+from extranet_app.services.auth import SessionUser, require_staff, require_writable
 from extranet_app.services.formatting import format_date, format_euros, format_month
 from extranet_app.services.spaces import tenant_names_by_lease
 from extranet_app.services.timekeeping import today_in_france
@@ -212,16 +211,11 @@ def unpaid_periods(*, session: Session, user: SessionUser, today: date) -> Arrea
     )
 
 
-def _require_staff(user: SessionUser) -> None:
-    if not user.is_agency:
-        raise AccessDenied
-
-
 def lease_open_periods(
     *, session: Session, user: SessionUser, lease_id: int, today: date
 ) -> list[UnpaidPeriod]:
     """The periods of one lease not fully paid, for agency staff."""
-    _require_staff(user)
+    require_staff(user)
     rows = _open_calls(session=session, lease_filter=Lease.id == lease_id)
     return _periods(rows, today)
 
@@ -230,7 +224,7 @@ def search_leases(
     *, session: Session, user: SessionUser, text: str, limit: int = 20
 ) -> list[LeaseMatch]:
     """Leases whose tenant name, lot reference, building or payment reference contains `text`."""
-    _require_staff(user)
+    require_staff(user)
     words = text.strip()[:100] if isinstance(text, str) else ""
     if not words:
         return []
@@ -319,7 +313,7 @@ def record_payment(
     today: date | None = None,
 ) -> PaymentRecorded:
     """Record money received on a lease (agency staff) and settle the oldest periods first."""
-    _require_staff(user)
+    require_staff(user)
     require_writable(user)
     _validate_payment(
         paid_on=paid_on,

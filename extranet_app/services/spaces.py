@@ -9,8 +9,7 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
 from extranet_app.models import Lease, LeaseTenant, Lot, Owner, Ownership, Property, Tenant, User
-from extranet_app.services.auth import SessionUser
-from extranet_app.services.errors import AccessDenied
+from extranet_app.services.auth import SessionUser, require_staff
 from extranet_app.services.formatting import format_date, format_euros
 
 
@@ -136,8 +135,7 @@ def _current_leases_by_lot(*, session: Session, lot_ids: list[int], today: date)
 
 def portfolio_counts(*, session: Session, user: SessionUser, today: date) -> PortfolioCounts:
     """Counts of everything the agency manages, for its home page (staff only)."""
-    if not user.is_agency:
-        raise AccessDenied
+    require_staff(user)
 
     def count(statement) -> int:
         return session.exec(statement).one()
