@@ -94,6 +94,9 @@ class DocumentRequest(SQLModel, table=True):
     title: str = Field(max_length=200)
     description: str = Field(default="", max_length=1000)
     due_date: date | None = None
+    # The end of validity of the accepted document (an insurance certificate's end date): the
+    # yearly request comes back by itself before it.
+    valid_until: date | None = None
     status: str = Field(default=DocumentRequestStatus.PENDING, max_length=20, index=True)
     refusal_reason: str = Field(default="", max_length=500)
     renews_yearly: bool = Field(default=False)  # e.g. the attestation d'assurance habitation

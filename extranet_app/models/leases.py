@@ -25,6 +25,15 @@ class PaymentMethod(StrEnum):
     CARD = "carte"
 
 
+class RentCallKind(StrEnum):
+    """What a call is for: a period's rent, or another invoice to the tenants of a lease."""
+
+    RENT = "loyer"
+    CHARGES_RECONCILIATION = "regularisation_charges"
+    REPAIRS = "refacturation_travaux"
+    OTHER = "autre"
+
+
 class Lease(SQLModel, table=True):
     """A bail on one lot; amounts are the current monthly rent and charges provision."""
 
@@ -58,11 +67,17 @@ class RentCall(SQLModel, table=True):
     """One period's rent and charges due on a lease (an échéance, sent as an avis d'échéance)."""
 
     __tablename__ = "rent_call"
-    __table_args__ = (UniqueConstraint("lease_id", "period_start"),)
+    __table_args__ = (
+        UniqueConstraint("lease_id", "kind", "period_start", name="uq_rent_call_lease_kind_period"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     lease_id: int = Field(foreign_key="lease.id", index=True)
     external_ref: str | None = Field(default=None, max_length=64, unique=True, index=True)
+    # A rent call proper (avis d'échéance, quittance once paid) or another invoice; invoices
+    # are settled by payments like rent, oldest first, but never give a quittance.
+    kind: str = Field(default=RentCallKind.RENT, max_length=30)
+    label: str = Field(default="", max_length=200)  # an invoice's title ("Régularisation 2025")
     period_start: date
     period_end: date
     due_date: date = Field(index=True)
