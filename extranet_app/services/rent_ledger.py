@@ -131,27 +131,29 @@ def _lot_label(lot: Lot, building: Property) -> str:
     return f"{building.name} — lot {lot.reference}"
 
 
-def _paid_by_call():
+def paid_cents_of_call():
+    """What has been allocated to the current row's rent call (a correlated subquery).
+
+    Correlated rather than a grouped subquery joined afterwards: the grouped form sums the
+    allocations of every call in the agency before filtering (1 s at 2.4 million rows), this
+    one reads only the caller's calls through the (rent_call_id, payment_id) index.
+    """
     return (
-        select(
-            PaymentAllocation.rent_call_id,
-            func.sum(PaymentAllocation.amount_cents).label("paid_cents"),
-        )
-        .group_by(PaymentAllocation.rent_call_id)
-        .subquery()
+        select(func.coalesce(func.sum(PaymentAllocation.amount_cents), 0))
+        .where(PaymentAllocation.rent_call_id == RentCall.id)
+        .correlate(RentCall)
+        .scalar_subquery()
     )
 
 
 def _open_calls(*, session: Session, lease_filter, lock: bool = False) -> list[tuple]:
     """(RentCall, paid cents, Lot, Property) of every call not fully paid, oldest first."""
-    paid = _paid_by_call()
-    paid_cents = func.coalesce(paid.c.paid_cents, 0)
+    paid_cents = paid_cents_of_call()
     statement = (
         select(RentCall, paid_cents, Lot, Property)
         .join(Lease, Lease.id == RentCall.lease_id)
         .join(Lot, Lot.id == Lease.lot_id)
         .join(Property, Property.id == Lot.property_id)
-        .outerjoin(paid, paid.c.rent_call_id == RentCall.id)
         .where(lease_filter)
         .where(paid_cents < RentCall.total_cents)
         .order_by(RentCall.period_start, RentCall.id)
