@@ -56,6 +56,10 @@ class Settings(BaseSettings):
     staff_session_idle_minutes: int = Field(30, ge=1, alias="STAFF_SESSION_IDLE_MINUTES")
     staff_session_absolute_hours: int = Field(12, ge=1, alias="STAFF_SESSION_ABSOLUTE_HOURS")
     session_cookie_name: str = Field("extranet_session", alias="SESSION_COOKIE_NAME")
+    # Login throttling: failures counted over a sliding window, per account and per address.
+    login_window_minutes: int = Field(15, ge=1, alias="LOGIN_WINDOW_MINUTES")
+    login_max_failures_per_account: int = Field(10, ge=1, alias="LOGIN_MAX_FAILURES_PER_ACCOUNT")
+    login_max_failures_per_ip: int = Field(50, ge=1, alias="LOGIN_MAX_FAILURES_PER_IP")
 
     access_code_valid_days: int = Field(14, ge=1, alias="ACCESS_CODE_VALID_DAYS")
     upload_max_bytes: int = Field(10 * 1024 * 1024, ge=1024, alias="UPLOAD_MAX_BYTES")

@@ -26,13 +26,19 @@ from extranet_app.settings import get_settings
 LOGIN_PATH = "/api/auth/login"
 LOGOUT_PATH = "/api/auth/logout"
 LOGIN_ERROR_QUERY = "erreur=identifiants"
+LOGIN_THROTTLED_QUERY = "erreur=tentatives"
 
 
-def _login(email: str, password: str, ip: str, user_agent: str) -> auth.OpenedSession | None:
+def _login(
+    email: str, password: str, ip: str, user_agent: str
+) -> auth.OpenedSession | auth.LoginThrottled | None:
     with session_scope() as session:
-        return auth.login(
-            session=session, email=email, password=password, ip=ip, user_agent=user_agent
-        )
+        try:
+            return auth.login(
+                session=session, email=email, password=password, ip=ip, user_agent=user_agent
+            )
+        except auth.LoginThrottled as throttled:
+            return throttled
 
 
 async def login(request: Request) -> Response:
@@ -48,6 +54,8 @@ async def login(request: Request) -> Response:
         client_ip(request),
         request.headers.get("user-agent", ""),
     )
+    if isinstance(opened, auth.LoginThrottled):
+        return redirect_to_page(f"/connexion?{LOGIN_THROTTLED_QUERY}&minutes={opened.minutes_left}")
     if opened is None:
         return redirect_to_page(f"/connexion?{LOGIN_ERROR_QUERY}")
     return enter_space(opened)

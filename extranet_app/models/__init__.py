@@ -1,7 +1,7 @@
 """All tables, imported here so that SQLModel.metadata (and Alembic) knows every one."""
 
 from extranet_app.models.agency import AgencySettings
-from extranet_app.models.audit import AuditEvent
+from extranet_app.models.audit import AuditEvent, LoginAttempt
 from extranet_app.models.documents import (
     Document,
     DocumentCategory,
@@ -47,6 +47,7 @@ __all__ = [
     "Lease",
     "LeaseKind",
     "LeaseTenant",
+    "LoginAttempt",
     "Lot",
     "LotKind",
     "ManagementMandate",

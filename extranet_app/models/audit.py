@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, Index, SQLModel
 
 from extranet_app.models.base import utcnow
 
@@ -23,3 +23,22 @@ class AuditEvent(SQLModel, table=True):
     detail: str = Field(default="", max_length=4000)  # JSON text
     ip: str = Field(default="", max_length=45)
     created_at: datetime = Field(default_factory=utcnow, index=True)  # journal date filters
+
+
+class LoginAttempt(SQLModel, table=True):
+    """One password login attempt, kept for the throttling window (see services/login_throttle).
+
+    The e-mail is stored as a keyed hash: what an attacker types is never kept in clear.
+    """
+
+    __tablename__ = "login_attempt"
+    __table_args__ = (
+        Index("ix_login_attempt_account_at", "account_key", "attempted_at"),
+        Index("ix_login_attempt_ip_at", "ip", "attempted_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_key: str = Field(max_length=64)
+    ip: str = Field(default="", max_length=45)
+    attempted_at: datetime = Field(default_factory=utcnow)
+    succeeded: bool = Field(default=False)

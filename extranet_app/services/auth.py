@@ -12,6 +12,7 @@ from sqlmodel import Session, select, update
 
 from extranet_app.models import AuthSession, Owner, Tenant, User
 from extranet_app.models.base import utcnow
+from extranet_app.services import login_throttle
 from extranet_app.services.audit import record_event
 from extranet_app.services.errors import AccessDenied
 from extranet_app.services.security import hash_password, hash_token, new_token, verify_password
@@ -97,13 +98,48 @@ def authenticate(*, session: Session, email: str, password: str) -> User | None:
     return user
 
 
+class LoginThrottled(Exception):
+    """Too many failed logins for this account or from this address: tries refused for now."""
+
+    def __init__(self, throttle: login_throttle.Throttled, now: datetime) -> None:
+        super().__init__("login throttled")
+        self.minutes_left = throttle.minutes_left(now)
+
+
 def login(
-    *, session: Session, email: str, password: str, ip: str = "", user_agent: str = ""
+    *,
+    session: Session,
+    email: str,
+    password: str,
+    ip: str = "",
+    user_agent: str = "",
+    now: datetime | None = None,
 ) -> OpenedSession | None:
-    """Check the credentials and open a login session; audited either way (slow: bcrypt)."""
+    """Check the credentials and open a login session; audited either way (slow: bcrypt).
+
+    Raises LoginThrottled, after the same bcrypt work as a real check, when too many failures
+    were counted for this address or this IP (services/login_throttle).
+    """
+    now = now or utcnow()
+    address = normalize_email(email)[:254]
+    if throttle := login_throttle.throttled(session=session, email=address, ip=ip, now=now):
+        verify_password(password, _dummy_hash())  # same cost as a real check
+        record_event(
+            session=session,
+            action="login.throttled",
+            allowed=False,
+            ip=ip,
+            detail={"email": address},
+        )
+        session.commit()
+        raise LoginThrottled(throttle, now)
     user = authenticate(session=session, email=email, password=password)
     # A login without any space (no staff flag, no linked profile) would have nowhere to go.
-    if user is None or not _session_user(session=session, user=user, session_id=0).spaces:
+    failed = user is None or not _session_user(session=session, user=user, session_id=0).spaces
+    login_throttle.record_attempt(
+        session=session, email=address, ip=ip, now=now, succeeded=not failed
+    )
+    if failed:
         record_event(
             session=session,
             action="login.failure",

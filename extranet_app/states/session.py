@@ -14,7 +14,7 @@ from http.cookies import CookieError, SimpleCookie
 
 import reflex as rx
 
-from extranet_app.api.auth_routes import LOGIN_ERROR_QUERY, LOGOUT_PATH
+from extranet_app.api.auth_routes import LOGIN_ERROR_QUERY, LOGIN_THROTTLED_QUERY, LOGOUT_PATH
 from extranet_app.db import session_scope
 from extranet_app.services import auth
 from extranet_app.services.agency import get_agency_identity
@@ -175,6 +175,21 @@ class SessionState(rx.State):
         return rx.call_script(f"window.location.replace({json.dumps(_backend_url(LOGOUT_PATH))})")
 
 
+def login_error_message(query: str) -> str:
+    """The French message for the error the login route put in the page's query string."""
+    if query == LOGIN_ERROR_QUERY:
+        return "Adresse e-mail ou mot de passe incorrect."
+    if query.startswith(LOGIN_THROTTLED_QUERY):
+        minutes = query.rpartition("minutes=")[2]
+        wait = f"{minutes} minute" + ("s" if minutes != "1" else "") if minutes.isdigit() else ""
+        return (
+            "Trop de tentatives de connexion. Par sécurité, réessayez dans "
+            + (wait or "quelques minutes")
+            + ", ou choisissez « Mot de passe oublié »."
+        )
+    return ""
+
+
 class LoginState(SessionState):
     """The login page: shows the error of a refused attempt, skips the form when logged in."""
 
@@ -186,8 +201,7 @@ class LoginState(SessionState):
         if user is not None:
             return rx.redirect(auth.landing_path(user))
         self.agency_name = await asyncio.to_thread(agency_name_now)
-        failed = self.router.url.query == LOGIN_ERROR_QUERY
-        self.error = "Adresse e-mail ou mot de passe incorrect." if failed else ""
+        self.error = login_error_message(self.router.url.query)
         return None
 
 
