@@ -41,32 +41,40 @@ class Measure:
 
 def _sections() -> dict[str, Callable[[Any, Any, Any], object]]:
     """Each section's data load, as its page calls it: (session, user, today) -> data."""
-    from extranet_app.services import documents, rent_ledger, spaces
+    from extranet_app.services import (
+        dashboards,
+        document_requests,
+        documents,
+        invoices,
+        messaging,
+        news,
+        receipts,
+        rent_ledger,
+    )
     from extranet_app.services.auth import Space
 
-    sections: dict[str, Callable[[Any, Any, Any], object]] = {
-        "Accueil (baux)": lambda s, u, t: spaces.list_tenant_leases(session=s, user=u, today=t),
+    tenant = Space.TENANT
+    return {
+        "Tableau de bord": lambda s, u, t: dashboards.tenant_dashboard(session=s, user=u, today=t),
         "Loyers impayés": lambda s, u, t: rent_ledger.unpaid_periods(session=s, user=u, today=t),
-        "Porte-documents": lambda s, u, t: documents.list_documents(
-            session=s, user=u, space=Space.TENANT, today=t
+        "Quittances de loyers": lambda s, u, t: receipts.receipts_page(
+            session=s, user=u, query=receipts.ReceiptsQuery()
         ),
+        "Facturations": lambda s, u, t: invoices.invoices_page(session=s, user=u),
+        "Porte-documents": lambda s, u, t: documents.list_documents(
+            session=s, user=u, space=tenant, today=t
+        ),
+        "Documents à fournir": lambda s, u, t: document_requests.list_requests(
+            session=s, user=u, space=tenant, today=t
+        ),
+        "Documents envoyés": lambda s, u, t: document_requests.list_sent_documents(
+            session=s, user=u, space=tenant, today=t
+        ),
+        "Messagerie": lambda s, u, t: messaging.list_person_threads(
+            session=s, user=u, space=tenant
+        ),
+        "Actualités": lambda s, u, t: news.list_news(session=s, user=u, space=tenant),
     }
-    sections.update(_optional_sections())
-    return sections
-
-
-def _optional_sections() -> dict[str, Callable[[Any, Any, Any], object]]:
-    """Sections whose services take part when they exist in this checkout."""
-    found: dict[str, Callable[[Any, Any, Any], object]] = {}
-    try:
-        from extranet_app.services import dashboards
-
-        found["Tableau de bord"] = lambda s, u, t: dashboards.tenant_dashboard(
-            session=s, user=u, today=t
-        )
-    except ImportError:
-        pass
-    return found
 
 
 def _session_user(user_id: int):

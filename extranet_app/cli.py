@@ -1,4 +1,5 @@
-"""Command line: `python -m extranet_app.cli demo [--if-empty]` (the database is migrated first)."""
+"""Command line: `python -m extranet_app.cli demo [--if-empty]` (the database is migrated first),
+`python -m extranet_app.cli renew-requests` (e.g. daily from cron)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from datetime import date
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
 
+from extranet_app.cli_import import add_import_command
 from extranet_app.db import session_scope
 from extranet_app.models import User
 from extranet_app.settings import get_settings
@@ -40,6 +42,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="Date de référence des données (par défaut : aujourd'hui, heure de Paris).",
     )
     demo.set_defaults(handler=run_demo)
+    renew = commands.add_parser(
+        "renew-requests",
+        help="Redemande les documents annuels (assurance habitation) qui arrivent à échéance.",
+    )
+    renew.add_argument(
+        "--today",
+        type=date.fromisoformat,
+        default=None,
+        metavar="AAAA-MM-JJ",
+        help="Date de référence (par défaut : aujourd'hui, heure de Paris).",
+    )
+    renew.set_defaults(handler=run_renew_requests)
+    add_import_command(commands)
     return parser
 
 
@@ -75,6 +90,17 @@ def run_demo(args: argparse.Namespace) -> int:
     print(f"Données de démonstration créées en {time.perf_counter() - started:.1f} s :")
     for line in summary.lines():
         print(f"  {line}")
+    return 0
+
+
+def run_renew_requests(args: argparse.Namespace) -> int:
+    """Create the yearly requests whose accepted document ends soon (safe to run daily)."""
+    from extranet_app.services.request_review import renew_expiring_requests
+    from extranet_app.services.timekeeping import today_in_france
+
+    with session_scope() as session:
+        created = renew_expiring_requests(session=session, today=args.today or today_in_france())
+    print(f"Documents à fournir renouvelés : {created}")
     return 0
 
 

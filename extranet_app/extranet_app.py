@@ -4,9 +4,12 @@ import reflex as rx
 from starlette.applications import Starlette
 
 import extranet_app.pages  # noqa: F401  (registers the pages)
+from extranet_app.api.agency_routes import routes as agency_routes
 from extranet_app.api.auth_routes import routes as auth_routes
+from extranet_app.api.data_routes import routes as data_routes
 from extranet_app.api.document_routes import routes as document_routes
 from extranet_app.api.hardening import harden
+from extranet_app.api.news_routes import routes as news_routes
 from extranet_app.api.password_routes import routes as password_routes
 from extranet_app.workers.outbox_sender import run_outbox_sender
 
@@ -15,7 +18,16 @@ app = rx.App(
     # French pages: screen readers, hyphenation and date inputs (dd/mm/yyyy) follow this.
     html_lang="fr",
     api_transformer=[
-        Starlette(routes=[*auth_routes, *password_routes, *document_routes]),
+        Starlette(
+            routes=[
+                *auth_routes,
+                *password_routes,
+                *document_routes,
+                *news_routes,
+                *agency_routes,
+                *data_routes,
+            ]
+        ),
         harden,
     ],
 )

@@ -50,6 +50,7 @@ from extranet_app.models import (
 )
 from extranet_app.services.security import verify_password
 from extranet_app.services.storage import path_for
+from extranet_app.services.uploads import sniff_type
 from extranet_app.settings import PROJECT_ROOT, get_settings
 from tests.conftest import migrate_to_head
 
@@ -329,15 +330,18 @@ def test_rent_calls_cover_24_months_ending_with_the_current_month(session: Sessi
         assert call.total_cents == call.rent_cents + call.charges_cents + lines[call.id]
 
 
-def test_every_document_file_exists_and_is_a_pdf(demo: DemoDatabase, session: Session) -> None:
+def test_every_document_file_exists_and_is_a_pdf_or_a_message_photo(
+    demo: DemoDatabase, session: Session
+) -> None:
     assert get_settings().documents_dir == demo.documents_dir
     documents = session.exec(select(Document)).all()
     for document in documents:
         data = path_for(document.storage_key).read_bytes()
-        assert data.startswith(b"%PDF")
+        assert sniff_type(data) == document.mime_type
         assert len(data) == document.size_bytes
         assert hashlib.sha256(data).hexdigest() == document.sha256
-        assert document.mime_type == "application/pdf"
+        assert document.mime_type == "application/pdf" or document.message_id is not None
+    assert any(document.message_id is not None for document in documents)
     assert len({document.storage_key for document in documents}) == len(documents)
 
 
@@ -414,3 +418,19 @@ def test_cli_demo_explains_an_unmigrated_database(tmp_path: Path) -> None:
     result = _run_cli(env, "demo", "--if-empty")
     assert result.returncode == 2
     assert "reflex db migrate" in result.stderr
+
+
+def test_demo_tenants_insurance_was_renewed_before_its_end(session: Session) -> None:
+    from extranet_app.services.request_review import renew_expiring_requests
+
+    tenant = session.exec(select(Tenant).where(Tenant.email == TENANT_LOGIN)).one()
+    insurance = session.exec(
+        select(DocumentRequest)
+        .where(DocumentRequest.tenant_id == tenant.id, DocumentRequest.renews_yearly)
+        .order_by(DocumentRequest.id)
+    ).all()
+    statuses = [request.status for request in insurance]
+    assert statuses == [DocumentRequestStatus.ACCEPTED, DocumentRequestStatus.PENDING]
+    assert insurance[0].valid_until is not None and insurance[0].valid_until > TODAY
+    # This year's request already asks for the next certificate: nothing more to renew.
+    assert renew_expiring_requests(session=session, today=TODAY) == 0

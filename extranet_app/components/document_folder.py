@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from extranet_app.api.document_routes import DOWNLOAD_PREFIX, SPACE_QUERY
-from extranet_app.components.backend_url import backend_url
+from extranet_app.components.downloads import document_href, download_link
 from extranet_app.services.auth import Space
 from extranet_app.services.documents import DocumentSummary
 from extranet_app.states.document_folder import (
@@ -16,10 +15,9 @@ from extranet_app.states.document_folder import (
 
 
 def _download_link(row: DocumentSummary, space: Space) -> rx.Component:
-    href = backend_url(DOWNLOAD_PREFIX) + row.reference + f"?{SPACE_QUERY}={space.value}"
-    return rx.link(
+    return download_link(
         rx.hstack(rx.icon("download", size=16), rx.text("Télécharger"), spacing="1"),
-        href=href,
+        href=document_href(row.reference, space),
         aria_label="Télécharger " + row.title,
     )
 

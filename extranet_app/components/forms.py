@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from extranet_app.components.backend_url import backend_url
-from extranet_app.components.shell import BRAND_COLOR
+from extranet_app.components.shell import brand_color
 
 
 def labelled_input(label: str, **props) -> rx.Component:
@@ -79,7 +79,7 @@ def public_card(*children: rx.Component, agency_name: rx.Var) -> rx.Component:
     return rx.center(
         rx.card(
             rx.vstack(
-                rx.text(agency_name, size="5", weight="bold", color=BRAND_COLOR),
+                rx.text(agency_name, size="5", weight="bold", color=brand_color()),
                 *children,
                 spacing="4",
                 width="100%",

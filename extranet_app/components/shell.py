@@ -6,9 +6,17 @@ from dataclasses import dataclass
 
 import reflex as rx
 
+from extranet_app.components.backend_url import backend_url
+from extranet_app.components.unread_badge import is_messaging_entry, unread_badge
+from extranet_app.services.agency import LOGO_PATH
+from extranet_app.services.sections import SectionKey, space_of
+from extranet_app.states.messaging_live import UnreadBadgeState
 from extranet_app.states.session import SessionState
 
 BRAND_COLOR = "#1f4e79"
+# The section each page of a space belongs to, declared by `space_page(section=...)`: the
+# navigation hides a link when the agency turned its section off for the user.
+_PAGE_SECTIONS: dict[str, SectionKey] = {}
 
 
 @dataclass(frozen=True)
@@ -39,7 +47,13 @@ class PhoneMenuState(rx.State):
 def _nav_link(item: NavItem, on_click=None) -> rx.Component:
     is_current = rx.State.router.page.path == item.path
     return rx.link(
-        rx.hstack(rx.icon(item.icon, size=18), rx.text(item.label), align="center", spacing="3"),
+        rx.hstack(
+            rx.icon(item.icon, size=18),
+            rx.text(item.label),
+            unread_badge() if is_messaging_entry(item.path) else rx.fragment(),
+            align="center",
+            spacing="3",
+        ),
         href=item.path,
         on_click=on_click,
         underline="none",
@@ -66,7 +80,13 @@ def _nav_entries(items: list[NavItem], on_click) -> list[rx.Component]:
             entries.append(heading)
         group = item.group
         link = _nav_link(item, on_click)
-        entries.append(rx.cond(SessionState.is_admin, link) if item.admin_only else link)
+        if item.admin_only:
+            link = rx.cond(SessionState.is_admin, link)
+        if (section := _PAGE_SECTIONS.get(item.path)) is not None:
+            link = rx.cond(
+                SessionState.hidden_sections.contains(section.value), rx.fragment(), link
+            )
+        entries.append(link)
     return entries
 
 
@@ -150,6 +170,7 @@ def _header(items: list[NavItem]) -> rx.Component:
     return rx.hstack(
         rx.hstack(
             _phone_menu(items),
+            agency_logo(height="36px"),
             rx.text(
                 SessionState.agency_name,
                 weight="bold",
@@ -195,11 +216,36 @@ def _header(items: list[NavItem]) -> rx.Component:
         align="center",
         padding="0 1em",
         height="64px",
-        background=BRAND_COLOR,
+        background=brand_color(),
         width="100%",
         position="sticky",
         top="0",
         z_index="10",
+    )
+
+
+def brand_color() -> rx.Var:
+    """The agency's main colour (checked "#rrggbb" by the settings), or the default one."""
+    return rx.cond(SessionState.brand_color != "", SessionState.brand_color, BRAND_COLOR)
+
+
+def agency_logo(*, height: str) -> rx.Component:
+    """The agency's logo from its public route, when it has one (decorative: the name is
+    written beside it)."""
+    return rx.cond(
+        SessionState.logo_version != "",
+        rx.image(
+            src=backend_url(LOGO_PATH) + "?v=" + SessionState.logo_version,
+            alt="",
+            id="agency-logo",
+            height=height,
+            width="auto",
+            max_width="160px",
+            object_fit="contain",
+            background="white",
+            border_radius="4px",
+            padding="2px",
+        ),
     )
 
 
@@ -264,14 +310,29 @@ def space_shell(*content: rx.Component, items: list[NavItem]) -> rx.Component:
     )
 
 
-def space_page(*, route: str, title: str, guard, items: list[NavItem], on_load=None):
+def space_page(
+    *,
+    route: str,
+    title: str,
+    guard,
+    items: list[NavItem],
+    on_load=None,
+    section: SectionKey | None = None,
+):
     """Register a page of a space: `guard` (a SessionState.enter_* handler) runs first on load.
 
-    The guard only redirects; the page's own handlers check the session again themselves.
+    A page of a section the agency may turn off names it (`section=TenantSection.X`): its link
+    is hidden and the page sends the person home when it is off. The guards only redirect; the
+    page's state declares the same section so that its handlers refuse too (states/session.py).
     """
 
     def decorator(content):
-        loads = [guard] if on_load is None else [guard, on_load]
+        loads = [guard, UnreadBadgeState.watch_unread]
+        if section is not None:
+            _PAGE_SECTIONS[route] = section
+            loads.append(SessionState.enter_section(space_of(section).value, section.value))
+        if on_load is not None:
+            loads.append(on_load)
 
         @rx.page(route=route, title=f"{title} · Extranet", on_load=loads)
         def page() -> rx.Component:

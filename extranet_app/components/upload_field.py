@@ -30,9 +30,11 @@ def upload_field(
     *,
     allowed: frozenset[str] = frozenset(_ACCEPT),
     multiple: bool = True,
+    max_bytes: int | None = None,
 ) -> rx.Component:
-    """A drop zone and button; on a phone, choosing an image offers the camera."""
-    limit = get_settings().upload_max_bytes
+    """A drop zone and button; on a phone, choosing an image offers the camera. `max_bytes`
+    lowers the size limit below the general one (the handler checks it again)."""
+    limit = min(max_bytes or get_settings().upload_max_bytes, get_settings().upload_max_bytes)
     hint = (
         f"{allowed_types_label(allowed)}, {limit // (1024 * 1024)} Mo au plus par fichier"
         if limit >= 1024 * 1024

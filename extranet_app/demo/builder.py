@@ -15,8 +15,11 @@ from extranet_app.demo.catalog import DEMO_PASSWORD
 from extranet_app.demo.communication import create_communication
 from extranet_app.demo.documents import create_documents
 from extranet_app.demo.ledger import create_ledger
+from extranet_app.demo.messaging import create_messaging
 from extranet_app.demo.names import IdentityPool
 from extranet_app.demo.portfolio import create_portfolio
+from extranet_app.demo.received_documents import create_received_documents
+from extranet_app.demo.reports import create_reports
 from extranet_app.demo.requests import create_document_requests
 from extranet_app.demo.tenancies import create_tenancies
 from extranet_app.demo.world import DemoWorld
@@ -107,8 +110,11 @@ def build_demo_data(*, session: Session, today: date) -> DemoSummary:
     create_ledger(world)
     create_accounts(world)
     create_documents(world)
+    create_received_documents(world)
     create_document_requests(world)
     create_communication(world)
+    create_messaging(world)
+    create_reports(world)
     session.commit()
     return summarize(session=session)
 

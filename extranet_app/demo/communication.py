@@ -6,16 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from extranet_app.demo.catalog import MIXED_LOGIN, OWNER_LOGIN, TENANT_LOGIN
+from extranet_app.demo.news import create_news
 from extranet_app.demo.world import DemoWorld, month_start
-from extranet_app.models import (
-    Message,
-    NewsAudience,
-    NewsItem,
-    Thread,
-    ThreadCategory,
-    ThreadStatus,
-)
-from extranet_app.services.formatting import format_date, format_euros, format_month
+from extranet_app.models import Message, Thread, ThreadCategory, ThreadStatus
+from extranet_app.services.formatting import format_euros, format_month
 
 
 @dataclass(frozen=True)
@@ -29,70 +23,11 @@ class Said:
 
 
 def create_communication(world: DemoWorld) -> None:
-    """Publish the news items and write the demo conversations."""
-    world.session.add_all(_news(world))
+    """Publish the news items (demo/news.py) and write the demo conversations."""
+    create_news(world)
     scripts = (_leak_thread, _late_rent_thread, _relet_thread, _rib_thread, _certificate_thread)
     for script in scripts:
         _add_thread(world, *script(world))
-
-
-def _news(world: DemoWorld) -> list[NewsItem]:
-    building = world.special_lots["tenant_flat"].building
-    works_start = format_date(world.today + timedelta(days=21))
-    closing_day = format_date(world.today + timedelta(days=9))
-    items = [
-        (NewsAudience.EVERYONE, None, 60, True, "Bienvenue sur votre extranet", (
-            "<p>Votre agence vous ouvre un <strong>espace personnel sécurisé</strong>, "
-            "accessible à tout moment :</p><ul><li>vos documents (bail, quittances, "
-            "diagnostics) ;</li><li>le suivi de vos loyers ;</li><li>une messagerie directe "
-            "avec votre gestionnaire.</li></ul>"
-        )),
-        (NewsAudience.TENANTS, None, 20, False, "Attestation d'assurance : pensez-y", (
-            "<p>Chaque année, votre bail vous demande de nous transmettre votre "
-            "<strong>attestation d'assurance habitation</strong>. Déposez-la dans la rubrique "
-            "« Documents à fournir ».</p>"
-        )),
-        (NewsAudience.OWNERS, None, 35, False, "Revenus fonciers : votre récapitulatif annuel", (
-            "<p>Le récapitulatif annuel de votre gestion, utile pour votre déclaration de "
-            "revenus fonciers (formulaire 2044), est disponible dans votre espace.</p>"
-        )),
-        (NewsAudience.PROPERTY, building.id, 8, False, f"Ravalement de façade — {building.name}", (
-            f"<p>Les travaux de ravalement commencent le <strong>{works_start}</strong> pour "
-            "six semaines environ. Un échafaudage sera installé côté rue.</p><ul><li>Fermez "
-            "vos fenêtres pendant le nettoyage.</li><li>Libérez les balcons.</li></ul>"
-        )),
-        (NewsAudience.EVERYONE, None, 3, False, "Fermeture exceptionnelle de l'agence", (
-            f"<p>L'agence sera fermée le <strong>{closing_day}</strong>. En cas d'urgence, "
-            "écrivez-nous par la messagerie : nous vous répondrons dès le lendemain.</p>"
-        )),
-        (NewsAudience.OWNERS, None, -5, False, "Assemblées générales de copropriété", (
-            "<p>Le calendrier des assemblées générales de l'année sera publié ici.</p>"
-        )),  # scheduled: published in five days
-    ]  # fmt: skip
-    return [_news_item(world, *item) for item in items]
-
-
-def _news_item(
-    world: DemoWorld,
-    audience: NewsAudience,
-    property_id: int | None,
-    days_ago: int,
-    pinned: bool,
-    title: str,
-    body: str,
-) -> NewsItem:
-    published = world.days_ago(days_ago, hour=8, minute=30)
-    return NewsItem(
-        title=title,
-        body=body,
-        audience=audience,
-        property_id=property_id,
-        publish_at=published,
-        pinned=pinned,
-        created_by_id=world.admin.id,
-        created_at=min(published, world.days_ago(max(days_ago, 1) + 1)),
-        updated_at=min(published, world.days_ago(max(days_ago, 1) + 1)),
-    )
 
 
 def _add_thread(world: DemoWorld, thread: Thread, said: list[Said]) -> None:

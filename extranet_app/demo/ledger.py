@@ -9,6 +9,7 @@ from extranet_app.demo.world import (
     DemoWorld,
     LeasePlan,
     PaymentHabit,
+    add_months,
     month_end,
     month_start,
     month_starts,
@@ -21,6 +22,7 @@ from extranet_app.models import (
     RentCall,
     RentCallLine,
 )
+from extranet_app.models.leases import RentCallKind
 
 REVISION_PER_MILLE = 1_035  # +3.5 % a year, close to the IRL of recent years
 CHARGES_RECONCILIATION_MONTH = 6  # the yearly régularisation des charges, called in June
@@ -41,6 +43,7 @@ def create_ledger(world: DemoWorld) -> None:
         if id(plan) in reconciled:
             lines += _reconciliation_lines(world, plan)
         plan.payments = _payments(world, plan)
+    lines += _demo_tenant_invoices(world)
     world.session.add_all(call for plan in world.lease_plans for call in plan.rent_calls)
     world.session.add_all(payment for plan in world.lease_plans for payment in plan.payments)
     world.session.flush()
@@ -108,6 +111,63 @@ def _reconciliation_lines(world: DemoWorld, plan: LeasePlan) -> list[tuple[RentC
         lines.append((call, RentCallLine(rent_call_id=0, label=label, amount_cents=amount)))
         call.total_cents += amount
     return lines
+
+
+def _demo_tenant_invoices(world: DemoWorld) -> list[tuple[RentCall, RentCallLine]]:
+    """Invoices besides the rent for the demo tenant (Facturations): last year's charges
+    reconciliation on the flat, still to pay, and a repair on the parking space, paid.
+
+    Added once the payments are planned, and without the random source, so that nothing else
+    of the demo changes."""
+    flat, parking = world.special_leases["tenant_flat"], world.special_leases["tenant_parking"]
+    reconciliation = _invoice(
+        world,
+        flat,
+        period=add_months(world.today, -1),
+        kind=RentCallKind.CHARGES_RECONCILIATION,
+        label=f"Régularisation des charges {world.today.year - 1}",
+    )
+    reconciliation.charges_cents = reconciliation.total_cents = 14_250
+    repair = _invoice(
+        world,
+        parking,
+        period=add_months(world.today, -4),
+        kind=RentCallKind.REPAIRS,
+        label="Remplacement du bip du portail",
+    )
+    repair.total_cents = 3_500
+    # Debited with the rent of its month; its id comes after that rent's, so it settles second.
+    parking.payments.append(
+        Payment(
+            lease_id=parking.lease.id,
+            paid_on=repair.due_date,
+            amount_cents=repair.total_cents,
+            method=parking.method,
+            note="Prélèvement SEPA",
+            created_at=world.at(repair.due_date, hour=14),
+        )
+    )
+    line = RentCallLine(rent_call_id=0, label=repair.label, amount_cents=repair.total_cents)
+    return [(repair, line)]
+
+
+def _invoice(world: DemoWorld, plan: LeasePlan, *, period: date, kind: str, label: str):
+    """A call other than the rent, in the month of `period`, placed after that month's rent."""
+    call = RentCall(
+        lease_id=plan.lease.id,
+        kind=kind,
+        label=label,
+        period_start=period,
+        period_end=month_end(period),
+        due_date=period.replace(day=plan.lease.due_day),
+        rent_cents=0,
+        charges_cents=0,
+        total_cents=0,
+        created_at=world.at(period - timedelta(days=10), hour=6),  # sent with that month's rent
+    )
+    plan.rent_calls.append(call)
+    plan.rent_calls.sort(key=lambda c: (c.period_start, c.kind != RentCallKind.RENT))
+    return call
 
 
 def _payments(world: DemoWorld, plan: LeasePlan) -> list[Payment]:

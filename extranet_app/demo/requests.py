@@ -24,8 +24,13 @@ RIB_TITLE = "Relevé d'identité bancaire (RIB)"
 def create_document_requests(world: DemoWorld) -> None:
     """The demo tenant's and owner's requests in every status, and a few for other tenants."""
     identity = _identity_request(world)
+    flat_lease_id = world.special_leases["tenant_flat"].lease.id
+    last_year = _last_years_insurance(world, flat_lease_id)
     requests = [
-        _insurance_request(world, world.special_leases["tenant_flat"].lease.id),
+        # Last year's accepted certificate first: this year's request is its renewal (a newer
+        # request of the same kind), so the yearly renewal finds nothing more to ask.
+        last_year,
+        _insurance_request(world, flat_lease_id),
         identity,
         _refused_rib_request(world),
         _owner_rib_request(world),
@@ -34,6 +39,7 @@ def create_document_requests(world: DemoWorld) -> None:
     world.session.add_all(requests)
     world.session.flush()
     world.session.add(_identity_document(world, identity))
+    world.session.add(_insurance_certificate(world, last_year))
 
 
 def _demo_tenant_id(world: DemoWorld) -> int:
@@ -56,6 +62,19 @@ def _insurance_request(world: DemoWorld, lease_id: int, *, days_ago: int = 10) -
         created_by_id=world.admin.id,
         created_at=world.days_ago(days_ago),
     )
+
+
+def _last_years_insurance(world: DemoWorld, lease_id: int) -> DocumentRequest:
+    """Accepted a year ago; the certificate ends in a fortnight."""
+    request = _insurance_request(world, lease_id, days_ago=380)
+    request.title = f"Attestation d'assurance habitation {world.today.year - 1}"
+    request.due_date = (world.today - timedelta(days=365)).replace(day=1)
+    request.status = DocumentRequestStatus.ACCEPTED
+    request.submitted_at = world.days_ago(372, hour=19, minute=12)
+    request.reviewed_at = world.days_ago(371, hour=9, minute=40)
+    request.reviewed_by_id = world.staff[1].id
+    request.valid_until = world.today + timedelta(days=15)
+    return request
 
 
 def _identity_request(world: DemoWorld) -> DocumentRequest:
@@ -123,6 +142,37 @@ def _other_insurance_requests(world: DemoWorld) -> list[DocumentRequest]:
     expired.created_at = world.days_ago(230)
     expired.status = DocumentRequestStatus.EXPIRED
     return requests
+
+
+def _insurance_certificate(world: DemoWorld, request: DocumentRequest) -> Document:
+    """The certificate the demo tenant sent last year, accepted by the agency."""
+    tenant_user = world.users_by_email[TENANT_LOGIN]
+    data = render_simple_document(
+        letterhead=letterhead_from(world.agency),
+        title="Attestation d'assurance habitation — copie de démonstration",
+        paragraphs=(
+            f"Ce fichier remplace, pour la démonstration, l'attestation transmise par "
+            f"{tenant_user.display_name}, valable jusqu'au {request.valid_until:%d/%m/%Y}.",
+        ),
+    )
+    spec = DocumentSpec(
+        render=lambda: data,
+        title=request.title,
+        filename="attestation-assurance.pdf",
+        category=DocumentCategory.INSURANCE,
+        created_at=request.submitted_at,
+        links={
+            "tenant_id": request.tenant_id,
+            "lease_id": request.lease_id,
+            "document_request_id": request.id,
+        },
+        visible_to_owners=False,
+    )
+    document = store_document(world, spec)
+    document.source = DocumentSource.TENANT
+    document.uploaded_by_id = tenant_user.id
+    document.filed_at = request.reviewed_at
+    return document
 
 
 def _identity_document(world: DemoWorld, request: DocumentRequest) -> Document:

@@ -11,6 +11,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from extranet_app.email.intros import intro_paragraphs
 from extranet_app.services.agency import AgencyIdentity
 from extranet_app.services.timekeeping import AGENCY_TIMEZONE
 
@@ -46,7 +47,12 @@ def _render(name: str, *, subject: str, agency: AgencyIdentity, **context: Any) 
     env = _environment()
     # The colour goes into a style attribute, where escaping alone would not stop CSS injection.
     color = agency.primary_color if _CSS_COLOR.fullmatch(agency.primary_color) else _DEFAULT_COLOR
-    values = {"subject": subject, "agency": replace(agency, primary_color=color), **context}
+    values = {
+        "subject": subject,
+        "agency": replace(agency, primary_color=color),
+        "intro": intro_paragraphs(name, agency),
+        **context,
+    }
     return EmailContent(
         subject=subject,
         text=env.get_template(f"{name}.txt").render(values),

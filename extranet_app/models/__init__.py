@@ -2,6 +2,7 @@
 
 from extranet_app.models.agency import AgencySettings
 from extranet_app.models.audit import AuditEvent, LoginAttempt
+from extranet_app.models.data_import import ImportMapping
 from extranet_app.models.documents import (
     Document,
     DocumentCategory,
@@ -32,6 +33,13 @@ from extranet_app.models.properties import (
     Property,
     ReportingPeriod,
 )
+from extranet_app.models.reports import (
+    ManagementReport,
+    ManagementReportLine,
+    OwnerExpense,
+    ReportKind,
+)
+from extranet_app.models.sections import SectionSetting
 from extranet_app.models.users import AuthSession, Invitation, User
 
 __all__ = [
@@ -43,6 +51,7 @@ __all__ = [
     "DocumentRequest",
     "DocumentRequestStatus",
     "DocumentSource",
+    "ImportMapping",
     "Invitation",
     "Lease",
     "LeaseKind",
@@ -51,6 +60,8 @@ __all__ = [
     "Lot",
     "LotKind",
     "ManagementMandate",
+    "ManagementReport",
+    "ManagementReportLine",
     "MandateLot",
     "Message",
     "NewsAudience",
@@ -59,6 +70,7 @@ __all__ = [
     "OutboxEmail",
     "OutboxStatus",
     "Owner",
+    "OwnerExpense",
     "Ownership",
     "Payment",
     "PaymentAllocation",
@@ -66,7 +78,9 @@ __all__ = [
     "Property",
     "RentCall",
     "RentCallLine",
+    "ReportKind",
     "ReportingPeriod",
+    "SectionSetting",
     "Tenant",
     "Thread",
     "ThreadCategory",

@@ -30,4 +30,13 @@ class AgencySettings(PostalAddress, table=True):
     primary_color: str = Field(default="#1f4e79", max_length=9)
     login_welcome_text: str = Field(default="", max_length=1000)
     outbox_auto_send: bool = Field(default=False)  # manual review is the default, as in the seed
+    # What tenants quote on a transfer; "{bail}" is the lease's reference (services/agency).
+    payment_reference_pattern: str = Field(default="{bail}", max_length=60)
+    # The editable introduction of each e-mail kind; "" means the built-in text (email/intros).
+    email_intro_invitation: str = Field(default="", max_length=1000)
+    email_intro_notification: str = Field(default="", max_length=1000)
+    email_intro_password_reset: str = Field(default="", max_length=1000)
+    # Retry policy of the centre d'envoi for temporary failures (services/outbox.RetryPolicy).
+    outbox_max_attempts: int = Field(default=8, ge=1, le=50)
+    outbox_retry_delay_minutes: int = Field(default=1, ge=1, le=1440)
     updated_at: datetime = created_at_field()

@@ -26,6 +26,7 @@ class DocumentCategory(StrEnum):
     INSURANCE = "assurance"
     IDENTITY = "identite"
     PHOTO = "photo"
+    BANK_DETAILS = "rib"  # relevé d'identité bancaire
     OTHER = "autre"
 
 

@@ -18,7 +18,8 @@ class NewsAudience(StrEnum):
 
 
 class NewsItem(SQLModel, table=True):
-    """A news item; `body` holds sanitized HTML."""
+    """A news item; `body` holds the agency's text in a small Markdown subset, rendered to
+    sanitized HTML when shown (services/rich_text.py)."""
 
     __tablename__ = "news_item"
 
@@ -32,6 +33,9 @@ class NewsItem(SQLModel, table=True):
     unpublished_at: datetime | None = timestamp_field()
     pinned: bool = Field(default=False)
     email_audience: bool = Field(default=False)
+    # When the e-mails to the audience went into the outbox: they go once, when the item is
+    # first visible (at publication, or later for a scheduled item).
+    email_queued_at: datetime | None = timestamp_field()
     created_by_id: int | None = Field(default=None, foreign_key="app_user.id")
     created_at: datetime = created_at_field()
     updated_at: datetime = created_at_field()

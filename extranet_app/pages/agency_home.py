@@ -1,6 +1,7 @@
 """/agence: the agency's home, with what it manages and how many people use the extranet."""
 
 import asyncio
+from dataclasses import dataclass
 
 import reflex as rx
 
@@ -8,35 +9,54 @@ from extranet_app.components.navigation import AGENCY_NAV
 from extranet_app.components.shell import space_page
 from extranet_app.db import session_scope
 from extranet_app.models import OutboxStatus
-from extranet_app.services import outbox
+from extranet_app.services import messaging, outbox
 from extranet_app.services.auth import SessionUser, Space
+from extranet_app.services.received_documents import count_unfiled
+from extranet_app.services.request_review import count_requests_to_review
 from extranet_app.services.spaces import PortfolioCounts, portfolio_counts
 from extranet_app.services.timekeeping import today_in_france
 from extranet_app.states.session import SessionState
 
 
-def _load_counts(user: SessionUser) -> tuple[PortfolioCounts, int, int]:
+@dataclass(frozen=True)
+class AgencyToDo:
+    """How many things wait for the agency, by screen."""
+
+    emails_to_review: int
+    emails_failed: int
+    documents_to_check: int
+    documents_to_file: int
+    unread_conversations: int
+
+
+def _load_counts(user: SessionUser) -> tuple[PortfolioCounts, AgencyToDo]:
     with session_scope() as session:
         counts = portfolio_counts(session=session, user=user, today=today_in_france())
         statuses = outbox.count_by_status(session=session, actor=user)
-        to_review = outbox.count_awaiting_review(session=session, actor=user)
-        return counts, to_review, statuses.get(OutboxStatus.FAILED, 0)
+        to_do = AgencyToDo(
+            emails_to_review=outbox.count_awaiting_review(session=session, actor=user),
+            emails_failed=statuses.get(OutboxStatus.FAILED, 0),
+            documents_to_check=count_requests_to_review(session=session, actor=user),
+            documents_to_file=count_unfiled(session=session, user=user),
+            unread_conversations=messaging.unread_count(
+                session=session, user=user, space=Space.AGENCY
+            ),
+        )
+        return counts, to_do
 
 
 class AgencyHomeState(SessionState):
     """The agency home page."""
 
     counts: PortfolioCounts | None = None
-    emails_to_review: int = 0
-    emails_failed: int = 0
+    to_do: AgencyToDo = AgencyToDo(0, 0, 0, 0, 0)
 
     @rx.event
     async def load(self):
         user = await self._session_user(Space.AGENCY)
         if user is None:
             return
-        loaded = await asyncio.to_thread(_load_counts, user)
-        self.counts, self.emails_to_review, self.emails_failed = loaded
+        self.counts, self.to_do = await asyncio.to_thread(_load_counts, user)
 
 
 def _to_do(label: str, value: rx.Var, href: str, color: str) -> rx.Component:
@@ -81,12 +101,32 @@ def agency_home() -> rx.Component:
         rx.heading("À traiter", as_="h2", size="5"),
         rx.flex(
             _to_do(
+                "conversation(s) avec un message non lu",
+                AgencyHomeState.to_do.unread_conversations,
+                "/agence/messages",
+                "blue",
+            ),
+            _to_do(
                 "e-mail(s) à relire et envoyer",
-                AgencyHomeState.emails_to_review,
+                AgencyHomeState.to_do.emails_to_review,
                 "/agence/envois",
                 "blue",
             ),
-            _to_do("e-mail(s) en échec", AgencyHomeState.emails_failed, "/agence/envois", "red"),
+            _to_do(
+                "e-mail(s) en échec", AgencyHomeState.to_do.emails_failed, "/agence/envois", "red"
+            ),
+            _to_do(
+                "document(s) fourni(s) à vérifier",
+                AgencyHomeState.to_do.documents_to_check,
+                "/agence/demandes",
+                "amber",
+            ),
+            _to_do(
+                "document(s) reçu(s) à classer",
+                AgencyHomeState.to_do.documents_to_file,
+                "/agence/documents-recus",
+                "amber",
+            ),
             _to_do("Inscrire et envoyer les codes d'accès", "→", "/agence/acces", "gray"),
             wrap="wrap",
             gap="3",

@@ -9,6 +9,7 @@ from extranet_app.components.forms import (
     native_post_form,
     public_card,
 )
+from extranet_app.components.shell import agency_logo
 from extranet_app.services.access_codes import ACTIVATION_PATH, FORGOT_PASSWORD_PATH
 from extranet_app.states.session import LoginState
 
@@ -40,7 +41,12 @@ def _login_form() -> rx.Component:
 @rx.page(route="/connexion", title="Connexion · Extranet", on_load=LoginState.on_load)
 def login_page() -> rx.Component:
     return public_card(
+        agency_logo(height="56px"),
         rx.heading("Connexion à votre espace", as_="h1", size="7"),
+        rx.cond(
+            LoginState.welcome_text != "",
+            rx.text(LoginState.welcome_text, id="welcome-text", white_space="pre-line"),
+        ),
         rx.text(
             "Locataires, propriétaires et équipe de l'agence : connectez-vous avec "
             "votre adresse e-mail et votre mot de passe.",

@@ -1,6 +1,7 @@
 """/locataire/loyers-impayes: the periods the tenant still owes, and how to pay them."""
 
 import asyncio
+from typing import ClassVar
 
 import reflex as rx
 
@@ -14,6 +15,7 @@ from extranet_app.services.rent_ledger import (
     UnpaidPeriod,
     unpaid_periods,
 )
+from extranet_app.services.sections import SectionKey, TenantSection
 from extranet_app.services.timekeeping import today_in_france
 from extranet_app.states.session import SessionState
 
@@ -29,6 +31,7 @@ def _load_arrears(user: SessionUser) -> ArrearsSummary:
 class TenantArrearsState(SessionState):
     """The tenant's unpaid periods."""
 
+    section: ClassVar[SectionKey] = TenantSection.ARREARS
     loaded: bool = False
     periods: list[UnpaidPeriod] = []
     total: str = ""
@@ -152,6 +155,7 @@ def _arrears() -> rx.Component:
     guard=SessionState.enter_tenant_space,
     items=TENANT_NAV,
     on_load=TenantArrearsState.load,
+    section=TenantSection.ARREARS,
 )
 def tenant_arrears() -> rx.Component:
     return rx.vstack(

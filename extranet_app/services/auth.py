@@ -231,9 +231,13 @@ def _session_user(*, session: Session, user: User, session_id: int) -> SessionUs
 
 
 def resolve_session(
-    *, session: Session, token: str, now: datetime | None = None
+    *, session: Session, token: str, now: datetime | None = None, touch: bool = True
 ) -> SessionUser | None:
-    """The user of a live login session (not revoked, expired or idle, user active), or None."""
+    """The user of a live login session (not revoked, expired or idle, user active), or None.
+
+    `touch=False` checks without counting as activity: a page polling for news must not keep
+    an idle session alive.
+    """
     if not token:
         return None
     now = now or utcnow()
@@ -252,7 +256,8 @@ def resolve_session(
         or now >= auth_session.idle_expires_at
     ):
         return None
-    _touch(session=session, auth_session=auth_session, user=user, now=now)
+    if touch:
+        _touch(session=session, auth_session=auth_session, user=user, now=now)
     return _session_user(session=session, user=user, session_id=auth_session.id)
 
 

@@ -1,29 +1,30 @@
 """The Porte-documents: which documents a tenant or an owner may see and download.
 
 One visibility rule per space, written as a SQL condition, serves both the list and the
-download, so a document that is not listed can never be downloaded either. The browser names a
-document by an opaque reference (an HMAC of its id), never by the id itself.
+download, so a document that is not listed can never be downloaded either (the files a person
+sent themselves are listed in their "Documents envoyés" rather than in the Porte-documents). The
+browser names a document by an opaque reference (services/security.opaque_reference), never by
+its id.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import ColumnElement, and_, false, or_, true
+from sqlalchemy import ColumnElement, and_, false, not_, or_, true
 from sqlmodel import Session, col, select
 
-from extranet_app.models import Document, Lease, LeaseTenant, Lot, Ownership
-from extranet_app.models.documents import DocumentCategory
+from extranet_app.models import Document, Lease, LeaseTenant, Lot, Message, Ownership, Thread
+from extranet_app.models.documents import DocumentCategory, DocumentSource
 from extranet_app.services.audit import record_event
 from extranet_app.services.auth import SessionUser, Space
 from extranet_app.services.formatting import format_date
+from extranet_app.services.sections import documents_condition
+from extranet_app.services.security import id_from_reference, opaque_reference
 from extranet_app.services.storage import InvalidStorageKey, path_for
 from extranet_app.services.timekeeping import today_in_france
-from extranet_app.settings import get_settings
 
 CATEGORY_LABELS: dict[str, str] = {
     DocumentCategory.LEASE: "Bail",
@@ -41,10 +42,16 @@ CATEGORY_LABELS: dict[str, str] = {
     DocumentCategory.INSURANCE: "Assurance",
     DocumentCategory.IDENTITY: "Pièce d'identité",
     DocumentCategory.PHOTO: "Photo",
+    DocumentCategory.BANK_DETAILS: "RIB",
     DocumentCategory.OTHER: "Autre",
 }
-_REFERENCE_LENGTH = 32  # hex characters: 128 bits of the HMAC
 _MAX_SEARCH = 100
+_BILLING_CATEGORIES = (
+    DocumentCategory.RENT_RECEIPT,
+    DocumentCategory.PAYMENT_ACKNOWLEDGEMENT,
+    DocumentCategory.RENT_NOTICE,
+    DocumentCategory.INVOICE,
+)
 
 
 @dataclass(frozen=True)
@@ -76,10 +83,8 @@ def category_label(category: str) -> str:
 
 
 def document_reference(document_id: int) -> str:
-    """The opaque name of a document in the browser: an HMAC of its id with the secret key."""
-    key = get_settings().secret_key.encode()
-    digest = hmac.new(key, f"document:{document_id}".encode(), hashlib.sha256).hexdigest()
-    return digest[:_REFERENCE_LENGTH]
+    """The opaque name of a document in the browser (services/security.opaque_reference)."""
+    return opaque_reference("document", document_id)
 
 
 def format_size(size_bytes: int) -> str:
@@ -161,13 +166,56 @@ def owner_visibility(user: SessionUser) -> ColumnElement[bool]:
     )
 
 
+def own_uploads(user: SessionUser, space: Space) -> ColumnElement[bool]:
+    """Files the person sent to the agency themselves (documents à fournir, envoi de documents):
+    theirs to see again in "Documents envoyés", whatever the visibility flags say."""
+    if space == Space.TENANT and user.tenant_ids:
+        return and_(
+            col(Document.source) == DocumentSource.TENANT,
+            col(Document.tenant_id).in_(list(user.tenant_ids)),
+        )
+    if space == Space.OWNER and user.owner_ids:
+        return and_(
+            col(Document.source) == DocumentSource.OWNER,
+            col(Document.owner_id).in_(list(user.owner_ids)),
+        )
+    return false()
+
+
+_THREAD_ROLES = {Space.TENANT: "tenant", Space.OWNER: "owner"}
+
+
+def message_attachment_visibility(user: SessionUser, space: Space) -> ColumnElement[bool]:
+    """Files attached to the messages of the user's own conversations in `space` (Messagerie);
+    never those of the agency's internal notes."""
+    visible_messages = (
+        select(Message.id)
+        .join(Thread, col(Thread.id) == col(Message.thread_id))
+        .where(
+            Thread.person_user_id == user.user_id,
+            Thread.person_role == _THREAD_ROLES[space],
+            col(Message.is_internal_note).is_(False),
+        )
+    )
+    return col(Document.message_id).in_(visible_messages)
+
+
 def visibility(*, user: SessionUser, space: Space, today: date) -> ColumnElement[bool]:
-    """The one rule deciding which documents `user` may see in `space`."""
+    """The one rule deciding which documents `user` may see (and download) in `space`: what is
+    shared with them, and what they sent themselves."""
     if space == Space.AGENCY:
         return true() if user.is_agency else false()
     if space == Space.TENANT:
-        return tenant_visibility(user, today)
-    return owner_visibility(user)
+        return or_(
+            tenant_visibility(user, today),
+            own_uploads(user, space),
+            message_attachment_visibility(user, space),
+        )
+    return or_(
+        owner_visibility(user),
+        own_uploads(user, space),
+        message_attachment_visibility(user, space),
+    )
 
 
 def _summary(document: Document) -> DocumentSummary:
@@ -191,8 +239,27 @@ def list_documents(
     category: str | None = None,
     search: str = "",
 ) -> list[DocumentSummary]:
-    """The documents `user` may see in `space`, newest first, filtered by category and title."""
-    statement = select(Document).where(visibility(user=user, space=space, today=today))
+    """The Porte-documents of `user` in `space`, newest first, filtered by category and title.
+
+    The person's own uploads are listed in "Documents envoyés" instead, with their status.
+    """
+    statement = select(Document).where(
+        visibility(user=user, space=space, today=today),
+        not_(own_uploads(user, space)),
+        col(Document.message_id).is_(None),  # attachments stay in their conversation
+    )
+    # Documents of a section the agency turned off (e.g. quittances) are not listed either.
+    statement = statement.where(documents_condition(session=session, user=user, space=space))
+    # Quittances, reçus, avis d'échéance and invoices issued here have their own sections
+    # (one per period: they would bury the lease papers); the same route still serves them.
+    statement = statement.where(
+        not_(
+            and_(
+                col(Document.source) == DocumentSource.GENERATED,
+                col(Document.category).in_(_BILLING_CATEGORIES),
+            )
+        )
+    )
     if category:
         statement = statement.where(Document.category == category)
     words = search.strip()[:_MAX_SEARCH]
@@ -246,16 +313,16 @@ def documents_for_owner(
 def _find_visible(
     *, session: Session, user: SessionUser, space: Space, today: date, reference: str
 ) -> Document | None:
-    if len(reference) != _REFERENCE_LENGTH:
+    document_id = id_from_reference("document", reference)
+    if document_id is None:
         return None
-    ids = session.exec(
-        select(Document.id).where(visibility(user=user, space=space, today=today))
-    ).all()
-    # The reference cannot be turned back into an id: match it among the documents allowed.
-    for document_id in ids:
-        if hmac.compare_digest(document_reference(document_id), reference):
-            return session.get(Document, document_id)
-    return None
+    return session.exec(
+        select(Document).where(
+            Document.id == document_id,
+            visibility(user=user, space=space, today=today),
+            documents_condition(session=session, user=user, space=space),
+        )
+    ).first()
 
 
 def downloadable_document(

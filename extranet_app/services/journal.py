@@ -40,6 +40,48 @@ ACTION_LABELS: dict[str, str] = {
     "outbox.retry": "E-mails remis à envoyer",
     "outbox.cancel": "E-mails annulés",
     "outbox.auto_send": "Mode d'envoi changé",
+    "agency_settings.changed": "Paramètres de l'agence modifiés",
+    "section.changed": "Rubrique activée ou désactivée",
+    "section.refused": "Rubrique désactivée : accès refusé",
+    "staff.invited": "Collaborateur invité",
+    "staff.deactivated": "Collaborateur désactivé",
+    "staff.reactivated": "Collaborateur réactivé",
+    "staff.role_changed": "Rôle d'un collaborateur changé",
+    "data.imported": "Import de données",
+    "data.created": "Fiche créée (Données)",
+    "data.updated": "Fiche modifiée (Données)",
+    "data.exported": "Export CSV (Données)",
+    "data.export_denied": "Export CSV refusé",
+    "login.throttled": "Connexion bloquée (trop de tentatives)",
+    "payment.recorded": "Paiement enregistré",
+    "document.download": "Téléchargement de document",
+    "document.generated": "Document émis (quittance, avis, rapport)",
+    "document.upload": "Documents déposés",
+    "document.delete": "Suppression de document",
+    "document.filed": "Document reçu classé",
+    "document_request.created": "Document demandé",
+    "document_request.submit": "Envoi de document (demande)",
+    "document_request.submitted": "Document fourni",
+    "document_request.accepted": "Document accepté",
+    "document_request.refused": "Document refusé",
+    "document_request.renewed": "Demande renouvelée",
+    "owner_submission.sent": "Documents envoyés par un propriétaire",
+    "owner_submission.refused": "Envoi refusé (lot d'un autre propriétaire)",
+    "receipt.refused": "Quittance refusée",
+    "receipt.summary_refused": "Récapitulatif annuel refusé",
+    "receipts.consent_given": "Accord pour les quittances par voie électronique",
+    "receipts.consent_withdrawn": "Retrait de l'accord (quittances électroniques)",
+    "invoice.refused": "Facture refusée",
+    "management_report.view": "Rapport de gestion consulté",
+    "management_reports.published": "Rapports de gestion publiés",
+    "owner_expense.recorded": "Dépense propriétaire enregistrée",
+    "news.create": "Actualité créée",
+    "news.update": "Actualité modifiée",
+    "news.unpublish": "Actualité dépubliée",
+    "news.republish": "Actualité republiée",
+    "news.email_queued": "Actualité envoyée par e-mail",
+    "news.open": "Actualité ouverte",
+    "news.image": "Image d'actualité",
 }
 # Events written before anyone is logged in: their actor is a visitor, not the system.
 _VISITOR_ACTIONS = frozenset(
@@ -281,6 +323,8 @@ def _detail_summary(detail: dict[str, Any]) -> str:
         parts.append(_VIA_LABELS.get(via, via))
     if isinstance(ended := detail.get("sessions_ended"), int) and ended:
         parts.append(f"{ended} session(s) fermée(s)")
+    if "before" in detail and "after" in detail:
+        parts.append(_before_after(detail))
     if isinstance(enabled := detail.get("auto_send"), bool):
         parts.append("envoi automatique" if enabled else "relecture manuelle")
     counts = [(key, detail.get(key)) for key in ("sent", "retry_scheduled", "failed")]
@@ -288,3 +332,17 @@ def _detail_summary(detail: dict[str, Any]) -> str:
         sent, postponed, failed = (value for _, value in counts)
         parts.append(f"{sent} envoyé(s), {postponed} reporté(s), {failed} en échec")
     return " · ".join(parts)
+
+
+def _before_after(detail: dict[str, Any]) -> str:
+    """A settings change as "Raison sociale (Immeuble) : « avant » → « après »"."""
+
+    def shown(value: Any) -> str:
+        text = "oui" if value is True else "non" if value is False else str(value)
+        return f"« {text[:120]}{'…' if len(text) > 120 else ''} »"
+
+    label = str(detail.get("field_label") or detail.get("field") or "")
+    building = detail.get("building")
+    where = f" ({building})" if isinstance(building, str) and building else ""
+    prefix = f"{label}{where} : " if label or where else ""
+    return f"{prefix}{shown(detail['before'])} → {shown(detail['after'])}"

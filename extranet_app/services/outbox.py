@@ -43,6 +43,8 @@ class EmailKind(StrEnum):
     PASSWORD_RESET = "password_reset"  # noqa: S105 (a kind, not a password)
     PASSWORD_CHANGED = "password_changed"  # noqa: S105
     NOTIFICATION = "notification"
+    NEWS = "news"
+    REPORT_PUBLISHED = "report_published"
 
 
 STATUS_LABELS = {
@@ -68,6 +70,19 @@ class RetryPolicy:
 
 
 DEFAULT_RETRY_POLICY = RetryPolicy()
+
+
+def retry_policy(session: Session) -> RetryPolicy:
+    """The retry policy chosen in the agency's settings (Paramètres), or the defaults."""
+    row = session.get(AgencySettings, AGENCY_SETTINGS_ID)
+    if row is None:
+        return DEFAULT_RETRY_POLICY
+    first_delay = timedelta(minutes=max(row.outbox_retry_delay_minutes, 1))
+    return RetryPolicy(
+        max_attempts=max(row.outbox_max_attempts, 1),
+        first_delay=first_delay,
+        max_delay=max(DEFAULT_RETRY_POLICY.max_delay, first_delay),
+    )
 
 
 @dataclass(frozen=True)
@@ -403,6 +418,8 @@ KIND_LABELS = {
     EmailKind.PASSWORD_RESET: "Mot de passe oublié",
     EmailKind.PASSWORD_CHANGED: "Mot de passe changé",
     EmailKind.NOTIFICATION: "Notification",
+    EmailKind.NEWS: "Actualité",
+    EmailKind.REPORT_PUBLISHED: "Rapport de gestion publié",
 }
 
 
@@ -658,10 +675,14 @@ def send_pending(
     include_held: bool = False,
     email_ids: Sequence[int] | None = None,
     kinds: Collection[str] | None = None,
-    policy: RetryPolicy = DEFAULT_RETRY_POLICY,
+    policy: RetryPolicy | None = None,
     claim_timeout: timedelta = DEFAULT_CLAIM_TIMEOUT,
 ) -> SendReport:
-    """Claim due e-mails batch by batch, send each batch over one connection, record results."""
+    """Claim due e-mails batch by batch, send each batch over one connection, record results
+    (with the agency's retry policy unless `policy` is given)."""
+    if policy is None:
+        with session_factory() as session:
+            policy = retry_policy(session)
     sender = _Sender(session_factory, transport, clock, batch_size, worker_id, policy)
     kinds_tuple = tuple(kinds) if kinds is not None else None
     if email_ids is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -20,7 +21,8 @@ from extranet_app.models import (
     RentCall,
     Tenant,
 )
-from extranet_app.services.agency import get_agency_identity
+from extranet_app.models.leases import RentCallKind
+from extranet_app.services.agency import format_payment_reference, get_agency_identity
 from extranet_app.services.audit import record_event
 from extranet_app.services.auth import SessionUser, require_staff, require_writable
 from extranet_app.services.formatting import format_date, format_euros, format_month
@@ -165,7 +167,10 @@ def _unpaid_period(call: RentCall, paid_cents: int, label: str, today: date) -> 
     remaining = call.total_cents - paid_cents
     return UnpaidPeriod(
         lot_label=label,
-        period=format_month(call.period_start),
+        # Another invoice (charges reconciliation, repairs) reads by its own title.
+        period=call.label or format_month(call.period_start)
+        if call.kind != RentCallKind.RENT
+        else format_month(call.period_start),
         called=format_euros(call.total_cents),
         paid=format_euros(paid_cents),
         remaining=format_euros(remaining),
@@ -207,7 +212,14 @@ def unpaid_periods(*, session: Session, user: SessionUser, today: date) -> Arrea
         iban=agency.iban,
         bic=agency.bic,
         references=[
-            PaymentReference(lot_label=_lot_label(lot, building), reference=lease.payment_reference)
+            PaymentReference(
+                lot_label=_lot_label(lot, building),
+                reference=format_payment_reference(
+                    agency.payment_reference_pattern,
+                    lease_reference=lease.payment_reference,
+                    lot_reference=lot.reference,
+                ),
+            )
             for lease, lot, building in references
         ],
     )
@@ -287,20 +299,34 @@ def _validate_payment(
         raise PaymentRejected(f"La note ne doit pas dépasser {NOTE_MAX_LENGTH} caractères.")
 
 
+def settle_oldest_first(
+    owed: Sequence[tuple[int, int]], amount_cents: int
+) -> list[tuple[int, int]]:
+    """How a payment settles open calls given oldest first as (call id, cents still owed): each
+    call in turn, never beyond what it owes. Returns (call id, cents) pairs; the rest is credit.
+    The one rule for payments recorded by hand and imported ones (ledger_settlement.py)."""
+    remaining, parts = amount_cents, []
+    for call_id, owed_cents in owed:
+        if remaining <= 0:
+            break
+        amount = min(remaining, owed_cents)
+        if amount > 0:
+            parts.append((call_id, amount))
+            remaining -= amount
+    return parts
+
+
 def _allocate(*, session: Session, payment: Payment, lease_id: int) -> tuple[int, list[str]]:
     """Settle the oldest open calls of the lease first, never beyond what each call still owes."""
-    remaining = payment.amount_cents
-    settled: list[str] = []
-    for call, paid_cents, _, _ in _open_calls(session=session, lease_filter=Lease.id == lease_id):
-        if remaining == 0:
-            break
-        amount = min(remaining, call.total_cents - paid_cents)
+    open_calls = _open_calls(session=session, lease_filter=Lease.id == lease_id)
+    owed = [(call.id, call.total_cents - paid_cents) for call, paid_cents, _, _ in open_calls]
+    parts = settle_oldest_first(owed, payment.amount_cents)
+    starts = {call.id: call.period_start for call, _, _, _ in open_calls}
+    for call_id, amount in parts:
         session.add(
-            PaymentAllocation(payment_id=payment.id, rent_call_id=call.id, amount_cents=amount)
+            PaymentAllocation(payment_id=payment.id, rent_call_id=call_id, amount_cents=amount)
         )
-        settled.append(format_month(call.period_start))
-        remaining -= amount
-    return payment.amount_cents - remaining, settled
+    return sum(amount for _, amount in parts), [format_month(starts[c]) for c, _ in parts]
 
 
 def record_payment(

@@ -10,19 +10,30 @@ from __future__ import annotations
 
 import asyncio
 import json
+from dataclasses import dataclass
 from http.cookies import CookieError, SimpleCookie
+from typing import ClassVar
 
 import reflex as rx
 
 from extranet_app.api.auth_routes import LOGIN_ERROR_QUERY, LOGIN_THROTTLED_QUERY, LOGOUT_PATH
 from extranet_app.db import session_scope
+from extranet_app.models import AgencySettings
 from extranet_app.services import auth
-from extranet_app.services.agency import get_agency_identity
+from extranet_app.services.agency import AGENCY_SETTINGS_ID, get_agency_identity, logo_version
 from extranet_app.services.auth import SessionUser, Space
 from extranet_app.services.errors import AccessDenied
+from extranet_app.services.sections import (
+    OwnerSection,
+    SectionKey,
+    TenantSection,
+    disabled_sections,
+    refuse_if_disabled,
+)
 from extranet_app.settings import get_settings
 
 LOGIN_PAGE = "/connexion"
+SECTION_OFF_MESSAGE = "Cette rubrique n'est pas disponible dans votre espace."
 SPACE_LABELS = {
     Space.AGENCY: "Espace agence",
     Space.TENANT: "Espace locataire",
@@ -67,6 +78,42 @@ def agency_name_now() -> str:
         return get_agency_identity(session=session).name
 
 
+@dataclass(frozen=True)
+class SpaceHeader:
+    """What the frame of a page shows: the agency's branding, the sections hidden to the user."""
+
+    agency_name: str
+    brand_color: str
+    logo_version: str
+    login_welcome_text: str
+    hidden_sections: list[str]
+
+
+def space_header(user: SessionUser | None, space: Space | None) -> SpaceHeader:
+    """The branding of the agency and, for a person in `space`, the sections they do not see
+    (blocking: run it in a thread)."""
+    with session_scope() as session:
+        identity = get_agency_identity(session=session)
+        row = session.get(AgencySettings, AGENCY_SETTINGS_ID)
+        hidden = (
+            disabled_sections(session=session, user=user, space=space)
+            if user is not None and space is not None
+            else frozenset()
+        )
+        return SpaceHeader(
+            agency_name=identity.name,
+            brand_color=identity.primary_color,
+            logo_version=logo_version(row.logo_key if row else None),
+            login_welcome_text=identity.login_welcome_text,
+            hidden_sections=sorted(hidden),
+        )
+
+
+def _section_refused(user: SessionUser, section: SectionKey, ip: str) -> bool:
+    with session_scope() as session:
+        return refuse_if_disabled(session=session, user=user, section=section, ip=ip)
+
+
 def _backend_url(path: str) -> str:
     return rx.config.get_config().api_url.rstrip("/") + path
 
@@ -80,9 +127,18 @@ class SessionState(rx.State):
     other_space_path: str = ""
     other_space_label: str = ""
     is_admin: bool = False  # only decides which links are shown; pages check the role themselves
+    brand_color: str = ""  # "#rrggbb", checked by the service
+    logo_version: str = ""  # "" without a logo
+    # The sections of this space the agency turned off for the user: hidden in the navigation.
+    hidden_sections: list[str] = []
     # Aperçu: whose space agency staff are looking at in this tab (read-only), and its banner.
     preview_name: str = ""
     _preview_user_id: int | None = None
+    # The section of the tenant or owner space a page state serves: when the agency turned it
+    # off for the user, every handler of the state is refused as if they were logged out.
+    # Declare it with its annotation (`section: ClassVar[SectionKey] = TenantSection.X`); a bare
+    # assignment would make it a state var.
+    section: ClassVar[SectionKey | None] = None
 
     async def _session_user(self, space: Space | None = None) -> SessionUser | None:
         """The user of this tab's login session, if it is live and may enter `space`.
@@ -99,7 +155,19 @@ class SessionState(rx.State):
                 self._end_preview()
         if user is None or (space is not None and not user.can_enter(space)):
             return None
+        section = self._declared_section()
+        if section is not None and await asyncio.to_thread(
+            _section_refused, user, section, self.router.session.client_ip
+        ):
+            return None
         return user
+
+    @classmethod
+    def _declared_section(cls) -> SectionKey | None:
+        section = cls.section
+        if section is not None and not isinstance(section, TenantSection | OwnerSection):
+            raise TypeError(f"{cls.__name__}.section must be declared as a ClassVar section key")
+        return section
 
     def _end_preview(self) -> None:
         self._preview_user_id = None
@@ -149,11 +217,17 @@ class SessionState(rx.State):
             await self._forget_everything()
             return rx.redirect(LOGIN_PAGE)
         if not user.can_enter(space):
+            self.hidden_sections = []
             return rx.redirect(auth.landing_path(user))
         self._show_header(user, space)
-        if not self.agency_name:
-            self.agency_name = await asyncio.to_thread(agency_name_now)
+        self._show_branding(await asyncio.to_thread(space_header, user, space))
         return None
+
+    def _show_branding(self, header: SpaceHeader) -> None:
+        self.agency_name = header.agency_name
+        self.brand_color = header.brand_color
+        self.logo_version = header.logo_version
+        self.hidden_sections = header.hidden_sections
 
     @rx.event
     async def enter_agency_space(self):
@@ -166,6 +240,17 @@ class SessionState(rx.State):
     @rx.event
     async def enter_owner_space(self):
         return await self._enter(Space.OWNER)
+
+    @rx.event
+    async def enter_section(self, space: str, section: str):
+        """Page guard of a section, after the space's guard: back to the space's home with a
+        message when the agency turned the section off for this user (its handlers refuse
+        anyway)."""
+        if not isinstance(space, str) or not isinstance(section, str):
+            return None
+        if section in self.hidden_sections and self.space_label == SPACE_LABELS.get(space):
+            return [rx.toast.info(SECTION_OFF_MESSAGE), rx.redirect(Space(space).path)]
+        return None
 
     @rx.event
     async def logout(self):
@@ -194,13 +279,16 @@ class LoginState(SessionState):
     """The login page: shows the error of a refused attempt, skips the form when logged in."""
 
     error: str = ""
+    welcome_text: str = ""
 
     @rx.event
     async def on_load(self):
         user = await self._session_user()
         if user is not None:
             return rx.redirect(auth.landing_path(user))
-        self.agency_name = await asyncio.to_thread(agency_name_now)
+        header = await asyncio.to_thread(space_header, None, None)
+        self._show_branding(header)
+        self.welcome_text = header.login_welcome_text
         self.error = login_error_message(self.router.url.query)
         return None
 

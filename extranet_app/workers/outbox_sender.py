@@ -18,6 +18,7 @@ from datetime import datetime
 from extranet_app.db import session_scope
 from extranet_app.email.sender import Transport, transport_from_settings
 from extranet_app.models.base import utcnow
+from extranet_app.services.news_emails import queue_due_news_emails
 from extranet_app.services.outbox import SendReport, SessionFactory, send_due_emails
 from extranet_app.settings import get_settings
 
@@ -47,6 +48,9 @@ class OutboxSender:
 
     def send_once(self) -> SendReport:
         """One pass over the due rows (blocking: database and SMTP)."""
+        # Scheduled news whose date has come get their e-mails queued first.
+        with self.session_factory() as session:
+            queue_due_news_emails(session=session, now=self.clock())
         return send_due_emails(
             session_factory=self.session_factory,
             transport=self.transport_factory(),

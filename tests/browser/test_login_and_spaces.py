@@ -35,10 +35,17 @@ LOGIN_ROUTE = "/api/auth/login"
 PHONE = {"width": 390, "height": 844}
 
 
+HOME_TITLES = {
+    "/agence": "Accueil",
+    "/locataire": "Tableau de bord",
+    "/proprietaire": "Tableau de bord",
+}
+
+
 def expect_in_space(page: Page, path: str, name: str) -> None:
     """The page is the home of a space: its address, its title and the user's header."""
     expect(page).to_have_url(path_pattern(path))
-    expect(page.locator("h1")).to_have_text("Accueil")
+    expect(page.locator("h1")).to_have_text(HOME_TITLES[path])
     expect(page.locator("#user-name")).to_have_text(name)
     expect(page.locator("#logout")).to_be_visible()
 
@@ -166,17 +173,17 @@ def test_back_after_logout_shows_no_private_data(page: Page, extranet: RunningEx
 def test_phone_menu_opens_navigates_and_closes(page: Page) -> None:
     login(page, TENANT)
     expect(page).to_have_url(path_pattern("/locataire"))
-    expect(page.locator("h1")).to_have_text("Accueil")
-    sidebar_home = page.locator("a").filter(has_text=re.compile(r"^\s*Accueil\s*$")).first
+    expect(page.locator("h1")).to_have_text("Tableau de bord")
+    sidebar_home = page.locator("a").filter(has_text=re.compile(r"^\s*Tableau de bord\s*$")).first
     expect(sidebar_home).to_be_attached()
     expect(sidebar_home).to_be_hidden()  # the sidebar is not shown on a phone
 
     menu_button = page.locator("#menu-button")
     expect(menu_button).to_have_attribute("aria-label", "Ouvrir le menu")
     menu_button.click()
-    menu_home = page.get_by_role("link", name="Accueil")  # only visible links have a role
+    menu_home = page.get_by_role("link", name="Tableau de bord")  # only visible links have a role
     expect(menu_home).to_be_visible()
     menu_home.click()
     expect(menu_home).to_be_hidden()
     expect(page).to_have_url(path_pattern("/locataire"))
-    expect(page.locator("h1")).to_have_text("Accueil")
+    expect(page.locator("h1")).to_have_text("Tableau de bord")
