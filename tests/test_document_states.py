@@ -83,3 +83,26 @@ async def test_tenant_folder_gives_nothing_to_anyone_but_a_tenant(people, who):
     await state.load()
     await state.set_search("")
     assert state.documents == []
+
+
+async def test_a_long_folder_is_paged_by_the_database(people, session):
+    from sqlmodel import select
+
+    from extranet_app.models import Lease
+
+    lease = session.exec(select(Lease)).one()
+    for number in range(30):
+        make_document(session, title=f"Avenant {number:02d}", lease_id=lease.id)
+    session.commit()
+    root = state_tree(token=people["tenant"])
+    state = substate(root, TenantDocumentsState)
+    await state.load()
+    assert (state.total, state.page_count, len(state.documents)) == (32, 2, 25)
+    await state.next_page()
+    assert (state.page, len(state.documents)) == (2, 7)
+    await state.go_to_page("2; DROP TABLE document")
+    assert state.page == 2
+    await state.go_to_page(99)
+    assert (state.page, len(state.documents)) == (2, 7)
+    await state.set_search("Avenant 0")
+    assert (state.page, state.total, len(state.documents)) == (1, 10, 10)

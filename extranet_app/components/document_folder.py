@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from extranet_app.components.downloads import document_href, download_link
+from extranet_app.components.pager import pager
 from extranet_app.services.auth import Space
 from extranet_app.services.documents import DocumentSummary
 from extranet_app.states.document_folder import (
@@ -96,7 +97,23 @@ def document_folder(state: type[DocumentFolderState], space: Space) -> rx.Compon
         _filters(state),
         rx.cond(
             state.documents.length() > 0,
-            rx.box(rx.tablet_and_desktop(table), rx.mobile_only(cards), width="100%"),
+            rx.box(
+                rx.tablet_and_desktop(table),
+                rx.mobile_only(cards),
+                rx.cond(
+                    state.page_count > 1,
+                    pager(
+                        text=state.total.to_string() + " document(s)",
+                        page=state.page,
+                        page_count=state.page_count,
+                        go_to_page=state.go_to_page,
+                        previous_page=state.previous_page,
+                        next_page=state.next_page,
+                        element_id="folder-pager",
+                    ),
+                ),
+                width="100%",
+            ),
             rx.cond(
                 state.loaded,
                 rx.text("Aucun document.", color=rx.color("gray", 11)),

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import ColumnElement, and_, false, not_, or_, true
+from sqlalchemy import ColumnElement, and_, false, func, not_, or_, true
 from sqlmodel import Session, col, select
 
 from extranet_app.models import Document, Lease, LeaseTenant, Lot, Message, Ownership, Thread
@@ -230,6 +230,43 @@ def _summary(document: Document) -> DocumentSummary:
     )
 
 
+def _folder_condition(
+    *, session: Session, user: SessionUser, space: Space, today: date
+) -> ColumnElement[bool]:
+    """What the Porte-documents of `user` in `space` holds, before any filter the person chose.
+
+    The person's own uploads are listed in "Documents envoyés" instead, with their status;
+    attachments stay in their conversation; documents of a section the agency turned off (e.g.
+    quittances) are not listed; quittances, reçus, avis d'échéance and invoices issued here
+    have their own sections (one per period: they would bury the lease papers). The download
+    route still serves each of them to whoever may see it.
+    """
+    return and_(
+        visibility(user=user, space=space, today=today),
+        not_(own_uploads(user, space)),
+        col(Document.message_id).is_(None),
+        documents_condition(session=session, user=user, space=space),
+        not_(
+            and_(
+                col(Document.source) == DocumentSource.GENERATED,
+                col(Document.category).in_(_BILLING_CATEGORIES),
+            )
+        ),
+    )
+
+
+def _chosen(category: str | None, search: str) -> ColumnElement[bool]:
+    """The category and title words the person chose."""
+    conditions = [true()]
+    if category:
+        conditions.append(col(Document.category) == category)
+    words = search.strip()[:_MAX_SEARCH]
+    if words:
+        escaped = words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        conditions.append(col(Document.title).ilike(f"%{escaped}%", escape="\\"))
+    return and_(*conditions)
+
+
 def list_documents(
     *,
     session: Session,
@@ -238,38 +275,51 @@ def list_documents(
     today: date,
     category: str | None = None,
     search: str = "",
+    page: int = 1,
+    page_size: int | None = None,
 ) -> list[DocumentSummary]:
-    """The Porte-documents of `user` in `space`, newest first, filtered by category and title.
+    """The Porte-documents of `user` in `space`, newest first, filtered by category and title;
+    one page of `page_size` rows when given (cut by the database)."""
+    statement = (
+        select(Document)
+        .where(_folder_condition(session=session, user=user, space=space, today=today))
+        .where(_chosen(category, search))
+        .order_by(col(Document.created_at).desc(), col(Document.id).desc())
+    )
+    if page_size:
+        statement = statement.offset((max(page, 1) - 1) * page_size).limit(page_size)
+    return [_summary(document) for document in session.exec(statement).all()]
 
-    The person's own uploads are listed in "Documents envoyés" instead, with their status.
-    """
-    statement = select(Document).where(
-        visibility(user=user, space=space, today=today),
-        not_(own_uploads(user, space)),
-        col(Document.message_id).is_(None),  # attachments stay in their conversation
+
+def count_documents(
+    *,
+    session: Session,
+    user: SessionUser,
+    space: Space,
+    today: date,
+    category: str | None = None,
+    search: str = "",
+) -> int:
+    """How many documents `list_documents` finds with the same filters (for the pager)."""
+    return session.exec(
+        select(func.count())
+        .select_from(Document)
+        .where(_folder_condition(session=session, user=user, space=space, today=today))
+        .where(_chosen(category, search))
+    ).one()
+
+
+def folder_categories(
+    *, session: Session, user: SessionUser, space: Space, today: date
+) -> list[str]:
+    """The categories present in the Porte-documents (for its filter)."""
+    return list(
+        session.exec(
+            select(Document.category)
+            .where(_folder_condition(session=session, user=user, space=space, today=today))
+            .distinct()
+        ).all()
     )
-    # Documents of a section the agency turned off (e.g. quittances) are not listed either.
-    statement = statement.where(documents_condition(session=session, user=user, space=space))
-    # Quittances, reçus, avis d'échéance and invoices issued here have their own sections
-    # (one per period: they would bury the lease papers); the same route still serves them.
-    statement = statement.where(
-        not_(
-            and_(
-                col(Document.source) == DocumentSource.GENERATED,
-                col(Document.category).in_(_BILLING_CATEGORIES),
-            )
-        )
-    )
-    if category:
-        statement = statement.where(Document.category == category)
-    words = search.strip()[:_MAX_SEARCH]
-    if words:
-        escaped = words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        statement = statement.where(col(Document.title).ilike(f"%{escaped}%", escape="\\"))
-    documents = session.exec(
-        statement.order_by(col(Document.created_at).desc(), col(Document.id).desc())
-    ).all()
-    return [_summary(document) for document in documents]
 
 
 def documents_for_tenant(
