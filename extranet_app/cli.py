@@ -1,5 +1,6 @@
 """Command line: `python -m extranet_app.cli demo [--if-empty]` (the database is migrated first),
-`python -m extranet_app.cli renew-requests` (e.g. daily from cron)."""
+`python -m extranet_app.cli renew-requests` (e.g. daily from cron); `backup`, `restore` and
+`purge-identity-documents` are in cli_data.py."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from datetime import date
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
 
+from extranet_app.cli_data import add_data_commands
 from extranet_app.cli_import import add_import_command
 from extranet_app.db import session_scope
 from extranet_app.models import User
@@ -55,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     renew.set_defaults(handler=run_renew_requests)
     add_import_command(commands)
+    add_data_commands(commands)
     return parser
 
 

@@ -11,6 +11,7 @@ from extranet_app.api.document_routes import routes as document_routes
 from extranet_app.api.hardening import harden
 from extranet_app.api.news_routes import routes as news_routes
 from extranet_app.api.password_routes import routes as password_routes
+from extranet_app.api.personal_data_routes import routes as personal_data_routes
 from extranet_app.workers.outbox_sender import run_outbox_sender
 
 # Our routes first, then the hardening wrapper around everything (Reflex included).
@@ -26,6 +27,7 @@ app = rx.App(
                 *news_routes,
                 *agency_routes,
                 *data_routes,
+                *personal_data_routes,
             ]
         ),
         harden,

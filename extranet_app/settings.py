@@ -35,6 +35,12 @@ class Settings(BaseSettings):
     )
     documents_dir: Path = Field(PROJECT_ROOT / "data" / "documents", alias="DOCUMENTS_DIR")
     public_url: str = Field("http://localhost:3000", alias="PUBLIC_URL")
+    # Where `make backup` writes its archives (keep a copy on another machine too).
+    backup_dir: Path = Field(PROJECT_ROOT / "data" / "backups", alias="BACKUP_DIR")
+    # GDPR: identity documents (category "identite") are deleted this many days after upload.
+    identity_document_retention_days: int = Field(
+        365, ge=1, alias="IDENTITY_DOCUMENT_RETENTION_DAYS"
+    )
 
     # Agency identity: defaults for the agency settings row, printed on documents.
     agency_name: str = Field("Agence Démo Immobilier", alias="AGENCY_NAME")

@@ -301,7 +301,7 @@ def test_consent_cannot_be_changed_during_an_agency_preview(session, household):
     preview = session_user(
         make_user(session),
         [session.get(Tenant, household.camille.tenant_ids[0])],
-        preview_by=999,
+        preview_by=make_user(session, is_agency=True).id,
     )
     with pytest.raises(AccessDenied):
         set_receipts_consent(session=session, user=preview, given=True)

@@ -154,7 +154,7 @@ def test_non_staff_cannot_record_a_payment_or_search(session, ledger, who):
 
 
 def test_read_only_preview_cannot_record_a_payment(session, ledger):
-    preview = replace(ledger["staff"], previewed_by_user_id=99)
+    preview = replace(ledger["staff"], previewed_by_user_id=ledger["staff"].user_id)
     with pytest.raises(AccessDenied):
         pay(session, ledger, 1_000, user=preview)
 

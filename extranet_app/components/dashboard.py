@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from extranet_app.components.personal_data_export import export_my_data_button
 from extranet_app.services.sections import SectionKey
 
 
@@ -89,3 +90,26 @@ def news_headlines(section: SectionKey, shown: rx.Var, headlines: rx.Var, space_
         spacing="2",
     )
     return _when_shown(section, shown, block)
+
+
+def personal_data_card() -> rx.Component:
+    """Where a person downloads a copy of everything the extranet holds about them (RGPD)."""
+    return rx.card(
+        rx.flex(
+            rx.vstack(
+                rx.text("Vos données personnelles", weight="bold"),
+                rx.text(
+                    "Une copie de ce que l'extranet conserve à votre sujet (fichier ZIP).",
+                    size="2",
+                    color=rx.color("gray", 11),
+                ),
+                spacing="1",
+            ),
+            rx.spacer(),
+            export_my_data_button(),
+            align="center",
+            gap="3",
+            wrap="wrap",
+        ),
+        width="100%",
+    )

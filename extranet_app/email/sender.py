@@ -6,7 +6,7 @@ import os
 import re
 import smtplib
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from email.header import Header
 from email.mime.multipart import MIMEMultipart
@@ -15,7 +15,7 @@ from email.policy import compat32
 from email.utils import formataddr, formatdate
 from enum import StrEnum
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from emails.backend.response import SMTPResponse
 from emails.backend.smtp import SMTPBackend
@@ -81,6 +81,21 @@ class Transport(Protocol):
     """Sends a batch of messages over one connection; one result per message, in order."""
 
     def send_batch(self, messages: Sequence[OutgoingEmail]) -> list[DeliveryResult]: ...
+
+
+@runtime_checkable
+class StreamingTransport(Protocol):
+    """A transport that yields each message's result as soon as the server has answered."""
+
+    def send_each(self, messages: Sequence[OutgoingEmail]) -> Iterator[DeliveryResult]: ...
+
+
+def deliveries(transport: Transport, messages: Sequence[OutgoingEmail]) -> Iterator[DeliveryResult]:
+    """One result per message, each as early as the transport can tell it."""
+    if isinstance(transport, StreamingTransport):
+        yield from transport.send_each(messages)
+    else:
+        yield from transport.send_batch(messages)
 
 
 def _one_line(text: str) -> str:
@@ -164,15 +179,19 @@ class SmtpTransport:
 
     def send_batch(self, messages: Sequence[OutgoingEmail]) -> list[DeliveryResult]:
         """Send every message over one connection, stopping early if the server is unreachable."""
-        results: list[DeliveryResult] = []
+        return list(self.send_each(messages))
+
+    def send_each(self, messages: Sequence[OutgoingEmail]) -> Iterator[DeliveryResult]:
+        """Like send_batch, yielding each result as soon as the server has answered."""
+        lost: DeliveryResult | None = None
         with SMTPBackend(**self._options) as backend:
             for message in messages:
-                result = self._deliver(backend, message)
-                results.append(result)
-                if result.connection_lost:
-                    break
-        untried = temporary_failure(f"Non tenté : {results[-1].error}") if results else SENT
-        return results + [untried] * (len(messages) - len(results))
+                if lost is None:
+                    result = self._deliver(backend, message)
+                    lost = result if result.connection_lost else None
+                    yield result
+                else:
+                    yield temporary_failure(f"Non tenté : {lost.error}")
 
     def _deliver(self, backend: SMTPBackend, message: OutgoingEmail) -> DeliveryResult:
         try:

@@ -4,7 +4,11 @@ import asyncio
 
 import reflex as rx
 
-from extranet_app.components.dashboard import dashboard_tile, news_headlines
+from extranet_app.components.dashboard import (
+    dashboard_tile,
+    news_headlines,
+    personal_data_card,
+)
 from extranet_app.components.navigation import OWNER_NAV
 from extranet_app.components.shell import space_page
 from extranet_app.db import session_scope
@@ -138,6 +142,7 @@ def owner_home() -> rx.Component:
             rx.text("Aucun lot en gestion pour le moment.", color=rx.color("gray", 11)),
             _lots_table(),
         ),
+        personal_data_card(),
         spacing="4",
         width="100%",
         max_width="1000px",

@@ -4,7 +4,11 @@ import asyncio
 
 import reflex as rx
 
-from extranet_app.components.dashboard import dashboard_tile, news_headlines
+from extranet_app.components.dashboard import (
+    dashboard_tile,
+    news_headlines,
+    personal_data_card,
+)
 from extranet_app.components.navigation import TENANT_NAV
 from extranet_app.components.shell import space_page
 from extranet_app.db import session_scope
@@ -136,6 +140,7 @@ def tenant_home() -> rx.Component:
             rx.foreach(TenantHomeState.leases, _lease_card),
             rx.text("Aucun bail en cours.", color=rx.color("gray", 11)),
         ),
+        personal_data_card(),
         spacing="4",
         width="100%",
         max_width="1000px",

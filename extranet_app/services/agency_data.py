@@ -280,7 +280,7 @@ def save_record(
     """Create (`record_id` None) or change a record typed by hand, with the import's checks;
     audited, commits. Raises RecordInvalid (French message per field) or AccessDenied."""
     require_staff(actor)
-    require_writable(actor)
+    require_writable(actor, session=session)
     spec = editable_spec(kind)
     if record_id is not None and type(record_id) is not int:
         raise AccessDenied("Fiche introuvable.")

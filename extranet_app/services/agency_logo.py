@@ -89,7 +89,7 @@ def set_logo(
 ) -> str:
     """Check, redraw and store a new logo in place of the old one (administrators only,
     journaled); commits. Returns the new logo's version tag."""
-    require_admin(actor)
+    require_admin(actor, session=session)
     png = redrawn_logo(filename=filename, data=data, declared_type=declared_type)
     stored = store_bytes(data=png, extension="png")
     try:
@@ -108,7 +108,7 @@ def set_logo(
 
 def remove_logo(*, session: Session, actor: SessionUser) -> bool:
     """Go back to no logo (administrators only, journaled); commits."""
-    require_admin(actor)
+    require_admin(actor, session=session)
     row = session.get(AgencySettings, AGENCY_SETTINGS_ID)
     if row is None or not row.logo_key:
         return False

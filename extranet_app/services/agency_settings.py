@@ -132,7 +132,7 @@ class AgencySettingsView:
 
 def load_settings(*, session: Session, actor: SessionUser) -> AgencySettingsView:
     """The current settings (agency administrators only)."""
-    require_admin(actor)
+    require_admin(actor, session=session)
     row = session.get(AgencySettings, AGENCY_SETTINGS_ID) or environment_settings()
     return AgencySettingsView(
         identity={field.name: getattr(row, field.name) for field in IDENTITY_FIELDS},
@@ -222,7 +222,7 @@ def update_identity(
 ) -> list[str]:
     """Save the agency's identity (every field of the form); applies to documents and e-mails
     issued from now on. Returns the labels of the fields changed."""
-    require_admin(actor)
+    require_admin(actor, session=session)
     if not isinstance(values, Mapping):
         raise SettingsRejected({"form": "Formulaire invalide."})
     return _save_changes(session, actor, _checked_identity(values), ip=ip)
@@ -237,7 +237,7 @@ def update_branding(
     ip: str = "",
 ) -> list[str]:
     """Save the main colour and the login page's welcome text."""
-    require_admin(actor)
+    require_admin(actor, session=session)
     changes: dict[str, Any] = {}
     errors: dict[str, str] = {}
     for name, value, check in (
@@ -277,7 +277,7 @@ def update_email_intro(
     *, session: Session, actor: SessionUser, kind: Any, text: Any, ip: str = ""
 ) -> list[str]:
     """Save the introduction of one e-mail kind (empty: back to the built-in text)."""
-    require_admin(actor)
+    require_admin(actor, session=session)
     intro_kind, stored = checked_intro(kind, text)
     return _save_changes(session, actor, {_INTRO_COLUMNS[intro_kind]: stored}, ip=ip)
 
@@ -285,7 +285,7 @@ def update_email_intro(
 def preview_email(*, session: Session, actor: SessionUser, kind: Any, text: Any) -> EmailContent:
     """An example of the e-mail of `kind` with the introduction `text`, as a person would get
     it (example link, code and date; nothing is saved)."""
-    require_admin(actor)
+    require_admin(actor, session=session)
     intro_kind, stored = checked_intro(kind, text)
     agency = get_agency_identity(session=session)
     column_to_field = {
@@ -339,7 +339,7 @@ def update_sending(
     ip: str = "",
 ) -> list[str]:
     """Save the sending mode of the centre d'envoi and its retry policy."""
-    require_admin(actor)
+    require_admin(actor, session=session)
     errors: dict[str, str] = {}
     if type(auto_send) is not bool:
         errors["outbox_auto_send"] = "Réglage invalide."

@@ -316,21 +316,40 @@ def landing_path(user: SessionUser) -> str:
     return spaces[0].path if len(spaces) == 1 else "/espace"
 
 
-def require_staff(actor: SessionUser) -> None:
-    """Refuse (AccessDenied) anyone but agency staff."""
+def _journal_refusal(session: Session | None, user: SessionUser, action: str) -> None:
+    # Committed at once: the caller raises next, and a refused access must stay in the journal.
+    if session is None:
+        return
+    record_event(
+        session=session,
+        action=action,
+        actor_user_id=user.previewed_by_user_id or user.user_id,
+        allowed=False,
+        detail={"as_user": user.user_id} if user.read_only else None,
+    )
+    session.commit()
+
+
+def require_staff(actor: SessionUser, *, session: Session | None = None) -> None:
+    """Refuse (AccessDenied) anyone but agency staff; journaled when `session` is given."""
     if not actor.is_agency:
+        _journal_refusal(session, actor, "access.staff_only")
         raise AccessDenied("Réservé à l'agence.")
 
 
-def require_admin(actor: SessionUser) -> None:
-    """Refuse (AccessDenied) anyone but an agency administrator (never through an Aperçu)."""
+def require_admin(actor: SessionUser, *, session: Session | None = None) -> None:
+    """Refuse (AccessDenied) anyone but an agency administrator (never through an Aperçu);
+    journaled when `session` is given."""
     if not (actor.is_agency and actor.is_admin) or actor.read_only:
+        _journal_refusal(session, actor, "access.admin_only")
         raise AccessDenied("Réservé aux administrateurs de l'agence.")
 
 
-def require_writable(user: SessionUser) -> None:
-    """Refuse any change made through a read-only preview of someone's space."""
+def require_writable(user: SessionUser, *, session: Session | None = None) -> None:
+    """Refuse any change made through a read-only preview of someone's space; journaled when
+    `session` is given."""
     if user.read_only:
+        _journal_refusal(session, user, "preview.change_refused")
         raise AccessDenied
 
 

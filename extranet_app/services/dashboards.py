@@ -95,12 +95,6 @@ def _next_expected(session: Session, lease_ids, today: date) -> tuple[str, str]:
     return format_date(due), format_euros(amount)
 
 
-def _last_receipt_period(session: Session, user: SessionUser) -> str:
-    """The newest period that gives a quittance (on the first page of Quittances de loyers)."""
-    page = receipts.receipts_page(session=session, user=user, query=receipts.ReceiptsQuery())
-    return next((row.period for row in page.rows if row.document_label == "Quittance"), "")
-
-
 def _headlines(session: Session, user: SessionUser, space: Space, now: datetime) -> tuple:
     cards = news.list_news(session=session, user=user, space=space, now=now, limit=LATEST_NEWS)
     return tuple(NewsHeadline(title=c.title, date=c.date, unread=c.unread) for c in cards)
@@ -137,7 +131,9 @@ def tenant_dashboard(
         next_due_date=next_date,
         next_due_amount=next_amount,
         last_receipt_period=(
-            _last_receipt_period(session, user) if on(TenantSection.RECEIPTS) else ""
+            receipts.latest_receipt_period(session=session, user=user)
+            if on(TenantSection.RECEIPTS)
+            else ""
         ),
         documents_to_provide=(
             document_requests.count_to_provide(

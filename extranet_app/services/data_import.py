@@ -189,7 +189,7 @@ def remember_mapping(
 ) -> None:
     """Keep this mapping as the agency's choice for the kind's next imports; commits."""
     require_staff(actor)
-    require_writable(actor)
+    require_writable(actor, session=session)
     names = {spec_field.name for spec_field in KINDS[kind].fields}
     kept = {name: column for name, column in mapping.items() if name in names}
     stored = session.exec(select(ImportMapping).where(ImportMapping.kind == kind.value)).first()
@@ -255,7 +255,7 @@ def import_file(
     ImportConflict when the data changed under the import (then nothing was written)."""
     require_staff(actor)
     if not dry_run:
-        require_writable(actor)
+        require_writable(actor, session=session)
     return _import(
         session, KINDS[kind], data, mapping, dry_run, actor.user_id, progress, today, via="page"
     )

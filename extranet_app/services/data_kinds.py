@@ -234,7 +234,8 @@ def _reference_to(
 
 
 def _format_references(references: Any) -> str:
-    return ", ".join(sorted(references or ()))
+    # A linked record imported or created without a reference has none to show.
+    return ", ".join(sorted(reference for reference in references or () if reference))
 
 
 def _person_fields() -> tuple[FieldSpec, ...]:

@@ -435,7 +435,7 @@ def submit_files(
     Only the user's own request, while it waits for them; anything else is refused (AccessDenied,
     audited). The agency sees the request in its list of documents to check (no e-mail per file).
     """
-    require_writable(user)
+    require_writable(user, session=session)
     request = _find_own_request(session, user, space, request_id, today)
     if request is None:
         _audit_refused_submission(session, user, space, request_id, ip)

@@ -23,6 +23,9 @@ ACTION_LABELS: dict[str, str] = {
     "logout": "Déconnexion",
     "preview.start": "Aperçu d'un espace",
     "preview.denied": "Aperçu refusé",
+    "preview.change_refused": "Modification refusée pendant un aperçu",
+    "access.staff_only": "Accès refusé (réservé à l'agence)",
+    "access.admin_only": "Accès refusé (réservé aux administrateurs)",
     "access.enrolled": "Inscription à l'extranet",
     "access.email_added": "Adresse e-mail ajoutée",
     "access.deactivated": "Accès désactivé",
@@ -52,6 +55,7 @@ ACTION_LABELS: dict[str, str] = {
     "data.updated": "Fiche modifiée (Données)",
     "data.exported": "Export CSV (Données)",
     "data.export_denied": "Export CSV refusé",
+    "space.refused": "Espace refusé (appel forgé ou adresse tapée)",
     "login.throttled": "Connexion bloquée (trop de tentatives)",
     "payment.recorded": "Paiement enregistré",
     "document.download": "Téléchargement de document",
@@ -182,7 +186,7 @@ def count_events(
     *, session: Session, actor: SessionUser, filters: JournalFilter, cap: int = COUNT_CAP
 ) -> tuple[int, bool]:
     """How many events match, counted up to `cap`; the flag says the real number is larger."""
-    require_admin(actor)
+    require_admin(actor, session=session)
     capped = select(AuditEvent.id).where(_conditions(filters)).limit(cap + 1).subquery()
     count = session.exec(select(func.count()).select_from(capped)).one()
     return min(count, cap), count > cap
@@ -197,7 +201,7 @@ def list_events(
     page_size: int = 50,
 ) -> JournalPage:
     """A page of events, newest first; keyset on the id, so page 20 000 costs what page 1 does."""
-    require_admin(actor)
+    require_admin(actor, session=session)
     page_size = min(max(1, page_size), MAX_PAGE_SIZE)
     cursor = cursor or JournalCursor()
     query = _page_query(filters, cursor).limit(page_size + 1)

@@ -168,7 +168,7 @@ def publish_chunk(
     finds the reports already there instead of duplicating them.
     """
     require_staff(user)
-    require_writable(user)
+    require_writable(user, session=session)
     try:
         return _publish_once(session, user, period, list(mandate_ids), now or utcnow())
     except IntegrityError:
@@ -499,7 +499,7 @@ def record_owner_expense(
 ) -> OwnerExpense:
     """Record an invoice the agency paid for a lot's owners (staff only; commits)."""
     require_staff(user)
-    require_writable(user)
+    require_writable(user, session=session)
     if not isinstance(amount_cents, int) or not 0 < amount_cents <= MAX_EXPENSE_CENTS:
         raise ReportRejected("Montant de dépense invalide.")
     if not isinstance(label, str) or not label.strip() or len(label) > 200:

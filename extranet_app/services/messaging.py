@@ -598,7 +598,7 @@ def start_conversation(
 ) -> int:
     """A tenant or owner writes to the agency about one of their leases or lots; returns the
     new thread's id (commits; files removed again if anything fails)."""
-    require_writable(user)
+    require_writable(user, session=session)
     role = _person_role(user, space)
     title, kind, body = checked_subject(subject), checked_category(category), checked_body(text)
     place = _checked_place(
@@ -664,7 +664,7 @@ def person_reply(
     now: datetime | None = None,
 ) -> None:
     """The person answers in their own conversation (not a closed one); commits."""
-    require_writable(user)
+    require_writable(user, session=session)
     thread = own_thread(session=session, user=user, space=space, thread_id=thread_id)
     if thread.status == ThreadStatus.CLOSED:
         raise InvalidMessage(
@@ -777,7 +777,7 @@ def email_notifications_enabled(*, session: Session, user: SessionUser) -> bool:
 
 def set_email_notifications(*, session: Session, user: SessionUser, enabled: bool) -> None:
     """The person turns the e-mails about new messages on or off (audited; commits)."""
-    require_writable(user)
+    require_writable(user, session=session)
     person = session.get(User, user.user_id)
     if person is None:
         raise AccessDenied

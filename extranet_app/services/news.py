@@ -550,7 +550,7 @@ def create_news(
 ) -> int:
     """Publish (or schedule) a news item; its e-mails are queued now if it is visible now."""
     require_staff(actor)
-    require_writable(actor)
+    require_writable(actor, session=session)
     now = now or utcnow()
     draft = _checked(session, draft, now)
     with _stored_image(session, image) as image_key:
@@ -567,7 +567,7 @@ def create_news(
 
 def _get_for_change(session: Session, actor: SessionUser, news_id: object) -> NewsItem:
     require_staff(actor)
-    require_writable(actor)
+    require_writable(actor, session=session)
     item = session.get(NewsItem, news_id) if type(news_id) is int else None
     if item is None:
         raise InvalidNews("Cette actualité n'existe plus.")

@@ -124,7 +124,7 @@ def send_documents(
     ip: str = "",
 ) -> int:
     """Store the owner's checked files for the agency (journaled); returns how many."""
-    require_writable(user)
+    require_writable(user, session=session)
     owner_id = _sending_owner(session=session, user=user, lot_id=lot_id, ip=ip)
     category = parse_category(category, list(CATEGORY_CHOICES))
     comment = clean_text(comment, limit=COMMENT_MAX_LENGTH, what="Commentaire")

@@ -142,6 +142,18 @@ def _my_periods(user: SessionUser, lease_id: int | None):
     return statement
 
 
+def latest_receipt_period(*, session: Session, user: SessionUser) -> str:
+    """The newest of the user's periods that gives a quittance (fully paid), or ""."""
+    newest_paid = (
+        _my_periods(user, None)
+        .where(paid_cents_column() >= col(RentCall.total_cents))
+        .order_by(col(RentCall.period_start).desc())
+        .limit(1)
+    )
+    row = session.exec(newest_paid).first()
+    return format_month(row[0].period_start) if row else ""
+
+
 def _in_year(statement, year: int | None):
     if year is None:
         return statement
@@ -400,7 +412,7 @@ def set_receipts_consent(
     *, session: Session, user: SessionUser, given: bool, now: datetime | None = None
 ) -> ConsentStatus:
     """Give (with today's date) or withdraw the consent to electronic quittances; audited."""
-    require_writable(user)
+    require_writable(user, session=session)
     if type(given) is not bool:
         raise ValueError("given must be a bool")
     moment = now or utcnow()

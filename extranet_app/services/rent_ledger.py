@@ -342,7 +342,7 @@ def record_payment(
 ) -> PaymentRecorded:
     """Record money received on a lease (agency staff) and settle the oldest periods first."""
     require_staff(user)
-    require_writable(user)
+    require_writable(user, session=session)
     _validate_payment(
         paid_on=paid_on,
         amount_cents=amount_cents,

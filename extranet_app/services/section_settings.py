@@ -65,7 +65,7 @@ def _all_settings(session: Session) -> list[SectionSetting]:
 
 def list_buildings(*, session: Session, actor: SessionUser) -> list[BuildingChoice]:
     """Every building, by name, for the per-building overrides."""
-    require_admin(actor)
+    require_admin(actor, session=session)
     rows = session.exec(select(Property.id, Property.name).order_by(Property.name)).all()
     return [BuildingChoice(opaque_reference(_REFERENCE_KIND, pid), name) for pid, name in rows]
 
@@ -77,7 +77,7 @@ def building_id(reference: Any) -> int | None:
 
 def global_switches(*, session: Session, actor: SessionUser) -> list[SectionSwitch]:
     """Every section of both spaces with its global state and the buildings that differ."""
-    require_admin(actor)
+    require_admin(actor, session=session)
     settings = _all_settings(session)
     names = dict(session.exec(select(Property.id, Property.name)).all())
     switches = []
@@ -114,7 +114,7 @@ def building_switches(
     *, session: Session, actor: SessionUser, property_id: int
 ) -> list[SectionSwitch]:
     """Every section of both spaces as one building sees it."""
-    require_admin(actor)
+    require_admin(actor, session=session)
     if session.get(Property, property_id) is None:
         raise AccessDenied("Immeuble introuvable.")
     settings = session.exec(
@@ -168,7 +168,7 @@ def set_section(
 ) -> bool:
     """Turn a section on or off globally (`property_id` None), or choose a building's state;
     journaled with before and after, commits. Returns whether anything changed."""
-    require_admin(actor)
+    require_admin(actor, session=session)
     if not is_section(space, section):
         raise ValueError("Rubrique inconnue.")
     allowed = {SectionState.ON, SectionState.OFF} | (

@@ -71,7 +71,7 @@ def _status(user: User) -> str:
 
 def list_staff(*, session: Session, actor: SessionUser) -> list[StaffRow]:
     """Every staff login, active ones first, by name."""
-    require_admin(actor)
+    require_admin(actor, session=session)
     users = session.exec(select(User).where(col(User.is_agency).is_(True))).all()
     users = sorted(users, key=lambda u: (not u.is_active, (u.display_name or u.email).lower()))
     return [
@@ -126,7 +126,7 @@ def invite_staff(
 ) -> str:
     """Create a colleague's login and queue their access code e-mail in the centre d'envoi
     (activation as for tenants); commits. Returns the address invited."""
-    require_admin(actor)
+    require_admin(actor, session=session)
     try:
         address = normalize_email(checked_email(email))
     except InvalidEmail as error:
@@ -154,7 +154,7 @@ def invite_staff(
 def resend_invitation(*, session: Session, actor: SessionUser, user_id: int, ip: str = "") -> int:
     """Queue a new access code for a colleague who has not activated their login; commits.
     Returns how many e-mails were queued (0 when one already waits)."""
-    require_admin(actor)
+    require_admin(actor, session=session)
     user = _staff_member(session, user_id)
     if user.password_hash is not None or not user.is_active:
         raise StaffRejected("Ce compte n'attend pas d'activation.")
@@ -168,7 +168,7 @@ def set_staff_active(
 ) -> int:
     """Deactivate a colleague (every login session ends at once) or reactivate them; commits.
     Returns how many sessions were ended."""
-    require_admin(actor)
+    require_admin(actor, session=session)
     if type(active) is not bool:
         raise StaffRejected("Réglage invalide.")
     user = _staff_member(session, user_id)
@@ -190,7 +190,7 @@ def set_staff_role(
 ) -> bool:
     """Make a colleague an administrator or a collaborator; commits. Returns whether it
     changed."""
-    require_admin(actor)
+    require_admin(actor, session=session)
     if type(admin) is not bool:
         raise StaffRejected("Rôle invalide.")
     user = _staff_member(session, user_id)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, and_, func, or_, update
+from sqlalchemy import ColumnElement, and_, or_, update
 from sqlmodel import Session, col, select
 
 from extranet_app.models import (
@@ -37,6 +37,7 @@ from extranet_app.services.agency import AGENCY_SETTINGS_ID, get_agency_identity
 from extranet_app.services.audit import record_event
 from extranet_app.services.auth import SessionUser
 from extranet_app.services.documents import document_reference
+from extranet_app.services.rent_ledger import paid_cents_of_call
 from extranet_app.services.storage import delete_stored, store_bytes
 from extranet_app.services.timekeeping import AGENCY_TIMEZONE
 from extranet_app.settings import get_settings
@@ -108,18 +109,9 @@ def within_tenancy() -> ColumnElement[bool]:
 
 
 def paid_cents_column():
-    """What the payments allocated to each call add up to.
-
-    The same sum as rent_ledger's, written as a correlated subquery: the database computes it
-    only for the rows of the page shown (through the allocation index by rent call), instead of
-    summing every allocation of the agency before the join.
-    """
-    return (
-        select(func.coalesce(func.sum(PaymentAllocation.amount_cents), 0))
-        .where(col(PaymentAllocation.rent_call_id) == col(RentCall.id))
-        .correlate(RentCall)
-        .scalar_subquery()
-    )
+    """What the payments allocated to each call add up to (rent_ledger's correlated sum: the
+    database computes it only for the rows asked for, through the allocation index)."""
+    return paid_cents_of_call()
 
 
 def lot_label_of(lot: Lot, building: Property) -> str:

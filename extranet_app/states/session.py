@@ -21,6 +21,7 @@ from extranet_app.db import session_scope
 from extranet_app.models import AgencySettings
 from extranet_app.services import auth
 from extranet_app.services.agency import AGENCY_SETTINGS_ID, get_agency_identity, logo_version
+from extranet_app.services.audit import record_event
 from extranet_app.services.auth import SessionUser, Space
 from extranet_app.services.errors import AccessDenied
 from extranet_app.services.sections import (
@@ -114,6 +115,21 @@ def _section_refused(user: SessionUser, section: SectionKey, ip: str) -> bool:
         return refuse_if_disabled(session=session, user=user, section=section, ip=ip)
 
 
+def _journal_refused_space(user: SessionUser, space: Space, ip: str) -> None:
+    # A live session calling a handler of a space it may not enter: a forged call, or a typed
+    # address; either way the journal keeps it (unauthenticated calls are not journaled).
+    with session_scope() as session:
+        record_event(
+            session=session,
+            action="space.refused",
+            actor_user_id=user.previewed_by_user_id or user.user_id,
+            allowed=False,
+            ip=ip,
+            detail={"space": space.value},
+        )
+        session.commit()
+
+
 def _backend_url(path: str) -> str:
     return rx.config.get_config().api_url.rstrip("/") + path
 
@@ -153,7 +169,12 @@ class SessionState(rx.State):
             user = await asyncio.to_thread(_reopen_preview, user, self._preview_user_id)
             if user is None:
                 self._end_preview()
-        if user is None or (space is not None and not user.can_enter(space)):
+        if user is None:
+            return None
+        if space is not None and not user.can_enter(space):
+            await asyncio.to_thread(
+                _journal_refused_space, user, space, self.router.session.client_ip
+            )
             return None
         section = self._declared_section()
         if section is not None and await asyncio.to_thread(

@@ -190,19 +190,35 @@ def extranet(
     browser_environment: dict[str, str], pytestconfig: pytest.Config
 ) -> Iterator[RunningExtranet]:
     """The Extranet, started once for the whole browser suite."""
+    import reflex.utils.exec as reflex_exec
     from reflex.config import get_config
 
+    from extranet_app.api.hardening import harden
+
+    # In production the backend serves the pages through `harden`; the harness serves them from
+    # a separate static app: wrap it the same way so the pages run under the real CSP.
+    # The static app runs in a thread of its own, which does not see the harness's config:
+    # tell it where the backend is once the harness has started it.
+    started_backend = {"url": ""}
+    serve_pages = reflex_exec._frontend_prod_app
+    reflex_exec._frontend_prod_app = lambda: harden(
+        serve_pages(), backend_url=lambda: started_backend["url"]
+    )
     harness_class = _harness_class()
     harness = harness_class.create(root=PROJECT_ROOT, app_name=APP_NAME)
     started = time.monotonic()
-    with harness:
-        _record_timing(pytestconfig, f"app started ({harness_class.__name__})", started)
-        backend_url = get_config().api_url  # the harness points it at its own backend
-        yield RunningExtranet(
-            frontend_url=_same_site_frontend_url(harness.frontend_url, backend_url),
-            backend_url=backend_url,
-            database_url=browser_environment["REFLEX_DB_URL"],
-        )
+    try:
+        with harness:
+            _record_timing(pytestconfig, f"app started ({harness_class.__name__})", started)
+            backend_url = get_config().api_url  # the harness points it at its own backend
+            started_backend["url"] = backend_url
+            yield RunningExtranet(
+                frontend_url=_same_site_frontend_url(harness.frontend_url, backend_url),
+                backend_url=backend_url,
+                database_url=browser_environment["REFLEX_DB_URL"],
+            )
+    finally:
+        reflex_exec._frontend_prod_app = serve_pages
 
 
 def _same_site_frontend_url(frontend_url: str | None, backend_url: str) -> str:
@@ -281,6 +297,8 @@ def page(
     request.node.stash[_console_key] = console
     yield page
     context.close()
+    violations = [line for line in console if "Content Security Policy" in line]
+    assert violations == [], "the page broke its Content-Security-Policy:\n" + "\n".join(violations)
 
 
 def _describe_console(message: ConsoleMessage) -> str:

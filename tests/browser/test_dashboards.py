@@ -35,3 +35,14 @@ def test_owner_dashboard_shows_lots_collections_and_the_last_report(
     expect(page.locator("#tile-report")).to_contain_text("publié le")
     page.locator("#tile-report").click()
     expect(page).to_have_url(path_pattern("/proprietaire/rapports"))
+
+
+def test_tenant_downloads_a_copy_of_their_personal_data(
+    page: Page, extranet: RunningExtranet
+) -> None:
+    login(page, "locataire@demo.extranet.fr")
+    with page.expect_download() as downloaded:
+        page.locator("#export-my-data").click()
+    assert downloaded.value.suggested_filename.endswith(".zip")
+    with open(downloaded.value.path(), "rb") as archive:
+        assert archive.read(2) == b"PK"
