@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from extranet_app.email.messages import EmailContent, _render
+from extranet_app.email.messages import EmailContent, render_email
 from extranet_app.services.agency import AgencyIdentity
 
 SUBJECT_ONE = "Un nouveau document est disponible dans votre espace"
@@ -21,7 +21,7 @@ def build_document_available_email(
 ) -> EmailContent:
     """One notice per upload batch: how many documents, of which kinds, and the link to the
     Porte-documents; never the file itself nor its title (an e-mail is not a private place)."""
-    return _render(
+    return render_email(
         "document_available",
         subject=SUBJECT_ONE if count == 1 else SUBJECT_MANY,
         agency=agency,

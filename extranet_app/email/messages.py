@@ -43,7 +43,10 @@ def _environment() -> Environment:
     )
 
 
-def _render(name: str, *, subject: str, agency: AgencyIdentity, **context: Any) -> EmailContent:
+def render_email(
+    name: str, *, subject: str, agency: AgencyIdentity, **context: Any
+) -> EmailContent:
+    """One e-mail from its templates (`name`.html and `name`.txt) in the agency's layout."""
     env = _environment()
     # The colour goes into a style attribute, where escaping alone would not stop CSS injection.
     color = agency.primary_color if _CSS_COLOR.fullmatch(agency.primary_color) else _DEFAULT_COLOR
@@ -76,7 +79,7 @@ def build_invitation_email(
     expires_at: datetime,
 ) -> EmailContent:
     """The access code e-mail: login address, activation link, typed code and expiry."""
-    return _render(
+    return render_email(
         "invitation",
         subject=f"Votre code d'accès à l'extranet – {agency.name}",
         agency=agency,
@@ -92,7 +95,7 @@ def build_account_activated_email(
     *, agency: AgencyIdentity, to_name: str, login_email: str, login_url: str
 ) -> EmailContent:
     """Confirms an activation, and tells the person what to do if it was not them."""
-    return _render(
+    return render_email(
         "account_activated",
         subject=f"Votre compte extranet {agency.name} est activé",
         agency=agency,
@@ -106,7 +109,7 @@ def build_password_reset_email(
     *, agency: AgencyIdentity, to_name: str, reset_url: str, valid_minutes: int
 ) -> EmailContent:
     """The "mot de passe oublié" e-mail with its short-lived link."""
-    return _render(
+    return render_email(
         "password_reset",
         subject=f"Réinitialisation de votre mot de passe – {agency.name}",
         agency=agency,
@@ -127,7 +130,7 @@ def build_notification_email(
 ) -> EmailContent:
     """A generic notice (new document, message, news…): a title, paragraphs, an optional link."""
     paragraphs = [part.strip() for part in text.split("\n\n") if part.strip()]
-    return _render(
+    return render_email(
         "notification",
         subject=f"{title} – {agency.name}",
         agency=agency,

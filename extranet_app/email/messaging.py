@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from extranet_app.email.messages import EmailContent, _render
+from extranet_app.email.messages import EmailContent, render_email
 from extranet_app.services.agency import AgencyIdentity
 
 
@@ -11,7 +11,7 @@ def build_new_message_email(
 ) -> EmailContent:
     """Tells a person offline that the agency wrote to them; the text itself stays in the
     extranet (an e-mail is not a confidential channel), only the subject is named."""
-    return _render(
+    return render_email(
         "message_notification",
         subject=f"Nouveau message de votre agence – {agency.name}",
         agency=agency,

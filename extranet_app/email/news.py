@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from extranet_app.email.messages import EmailContent, _render
+from extranet_app.email.messages import EmailContent, render_email
 from extranet_app.services.agency import AgencyIdentity
 
 # An e-mail is a notice, not the whole archive: a very long text is cut, the link gives the rest.
@@ -30,7 +30,7 @@ def build_news_email(
 ) -> EmailContent:
     """A news item in plain paragraphs (no markup from the agency's text), and its link."""
     kept, cut = _shortened(paragraphs)
-    return _render(
+    return render_email(
         "news",
         subject=f"Actualité : {title} – {agency.name}",
         agency=agency,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from extranet_app.email.messages import EmailContent, _render
+from extranet_app.email.messages import EmailContent, render_email
 from extranet_app.services.agency import AgencyIdentity
 
 
@@ -26,7 +26,7 @@ def build_report_published_email(
     subject = f"{what} est disponible"
     if is_correction:
         subject = f"{what} a été corrigé"
-    return _render(
+    return render_email(
         "report_published",
         subject=f"{subject} – {agency.name}",
         agency=agency,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from extranet_app.email.messages import EmailContent, _render
+from extranet_app.email.messages import EmailContent, render_email
 from extranet_app.services.agency import AgencyIdentity
 from extranet_app.services.formatting import format_date
 
@@ -20,7 +20,7 @@ def build_request_created_email(
     previous_valid_until: date | None = None,
 ) -> EmailContent:
     """The agency asks for a document; a renewal says when the current one ends."""
-    return _render(
+    return render_email(
         "request_created",
         subject=f"Document à fournir : {title} – {agency.name}",
         agency=agency,
@@ -42,7 +42,7 @@ def build_request_accepted_email(
     link_url: str,
 ) -> EmailContent:
     """The document sent was accepted (with its end of validity, for an insurance)."""
-    return _render(
+    return render_email(
         "request_accepted",
         subject=f"Document accepté : {title} – {agency.name}",
         agency=agency,
@@ -63,7 +63,7 @@ def build_request_refused_email(
     link_url: str,
 ) -> EmailContent:
     """The document sent was refused: why, and how to send another one."""
-    return _render(
+    return render_email(
         "request_refused",
         subject=f"Document refusé : {title} – {agency.name}",
         agency=agency,

@@ -22,6 +22,7 @@ from extranet_app.services.auth import SessionUser
 from extranet_app.services.errors import AccessDenied
 from extranet_app.services.formatting import format_date, format_euros, format_month
 from extranet_app.services.paging import page_count
+from extranet_app.services.rent_ledger import paid_cents_of_call
 from extranet_app.services.tenant_billing import (
     STATUS_LABELS,
     IssuedDocument,
@@ -36,7 +37,6 @@ from extranet_app.services.tenant_billing import (
     lot_label_of,
     my_call,
     my_lease_ids,
-    paid_cents_column,
     paris_date,
     payment_status,
     period_amounts,
@@ -150,7 +150,7 @@ def invoices_page(
     total = session.exec(select(func.count()).select_from(calls.subquery())).one()
     page = min(max(1, page), page_count(total, page_size))
     rows = session.exec(
-        calls.add_columns(paid_cents_column())
+        calls.add_columns(paid_cents_of_call())
         .order_by(col(RentCall.due_date).desc(), col(RentCall.id).desc())
         .offset((page - 1) * page_size)
         .limit(page_size)

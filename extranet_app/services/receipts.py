@@ -37,6 +37,7 @@ from extranet_app.services.formatting import (
     format_month,
 )
 from extranet_app.services.paging import page_count
+from extranet_app.services.rent_ledger import paid_cents_of_call
 from extranet_app.services.tenant_billing import (
     STATUS_LABELS,
     DocumentUnavailable,
@@ -53,7 +54,6 @@ from extranet_app.services.tenant_billing import (
     lot_label_of,
     my_call,
     my_lease_ids,
-    paid_cents_column,
     payment_status,
     payments_by_call,
     period_amounts,
@@ -146,7 +146,7 @@ def latest_receipt_period(*, session: Session, user: SessionUser) -> str:
     """The newest of the user's periods that gives a quittance (fully paid), or ""."""
     newest_paid = (
         _my_periods(user, None)
-        .where(paid_cents_column() >= col(RentCall.total_cents))
+        .where(paid_cents_of_call() >= col(RentCall.total_cents))
         .order_by(col(RentCall.period_start).desc())
         .limit(1)
     )
@@ -203,7 +203,7 @@ def receipts_page(
     total = session.exec(select(func.count()).select_from(periods.subquery())).one()
     page = min(max(1, query.page), page_count(total, page_size))
     rows = session.exec(
-        periods.add_columns(paid_cents_column())
+        periods.add_columns(paid_cents_of_call())
         .order_by(col(RentCall.period_start).desc(), col(RentCall.id).desc())
         .offset((page - 1) * page_size)
         .limit(page_size)

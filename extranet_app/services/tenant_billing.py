@@ -108,12 +108,6 @@ def within_tenancy() -> ColumnElement[bool]:
     )
 
 
-def paid_cents_column():
-    """What the payments allocated to each call add up to (rent_ledger's correlated sum: the
-    database computes it only for the rows asked for, through the allocation index)."""
-    return paid_cents_of_call()
-
-
 def lot_label_of(lot: Lot, building: Property) -> str:
     """ "Résidence Les Tilleuls — lot A12", as Loyers impayés names a lot."""
     return f"{building.name} — lot {lot.reference}"
@@ -146,7 +140,7 @@ def my_call(
     if type(rent_call_id) is not int:
         return None
     statement = (
-        select(RentCall, paid_cents_column())
+        select(RentCall, paid_cents_of_call())
         .join(Lease, col(Lease.id) == col(RentCall.lease_id))
         .where(col(RentCall.id) == rent_call_id)
         .where(col(RentCall.lease_id).in_(my_lease_ids(user)))
