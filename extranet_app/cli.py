@@ -1,6 +1,6 @@
 """Command line: `python -m extranet_app.cli demo [--if-empty]` (the database is migrated first),
 `python -m extranet_app.cli renew-requests` (e.g. daily from cron); `backup`, `restore` and
-`purge-identity-documents` are in cli_data.py."""
+`purge-identity-documents`, `purge-access-logs` are in cli_data.py."""
 
 from __future__ import annotations
 

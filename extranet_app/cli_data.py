@@ -1,5 +1,6 @@
-"""Data commands: `backup [--to DIR]`, `restore ARCHIVE [--force]` and
-`purge-identity-documents` (GDPR retention; run it daily from cron).
+"""Data commands: `backup [--to DIR]`, `restore ARCHIVE [--force]`, `purge-identity-documents`
+and `purge-access-logs` (GDPR retention; the app runs both purges every night by itself,
+workers/maintenance.py, so cron is only needed when the app is not running).
 
 Exit status: 0 done, 2 refused or failed (the reason is printed on stderr).
 """
@@ -50,6 +51,14 @@ def add_data_commands(commands: argparse._SubParsersAction) -> None:
         help="Supprime les pièces d'identité plus anciennes que IDENTITY_DOCUMENT_RETENTION_DAYS.",
     )
     purge.set_defaults(handler=run_purge_identity_documents)
+    access_logs = commands.add_parser(
+        "purge-access-logs",
+        help=(
+            "Supprime les journaux d'accès (connexions, refus, téléchargements, sessions "
+            "terminées) plus anciens que ACCESS_LOG_RETENTION_DAYS."
+        ),
+    )
+    access_logs.set_defaults(handler=run_purge_access_logs)
 
 
 def run_backup(args: argparse.Namespace) -> int:
@@ -108,6 +117,20 @@ def run_purge_identity_documents(args: argparse.Namespace) -> int:
         deleted = purge_identity_documents(session=session)
     days = get_settings().identity_document_retention_days
     print(f"Pièces d'identité de plus de {days} jours supprimées : {deleted}")
+    return 0
+
+
+def run_purge_access_logs(args: argparse.Namespace) -> int:
+    """Delete the access logs, ended sessions and login attempts past their retention."""
+    from extranet_app.db import session_scope
+    from extranet_app.services.access_logs import purge_access_logs
+
+    with session_scope() as session:
+        result = purge_access_logs(session=session)
+    print(f"Journaux d'accès de plus de {result.retention_days} jours supprimés :")
+    print(f"  événements du journal : {result.audit_events}")
+    print(f"  sessions terminées : {result.auth_sessions}")
+    print(f"  tentatives de connexion : {result.login_attempts}")
     return 0
 
 

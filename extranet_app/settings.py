@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     identity_document_retention_days: int = Field(
         365, ge=1, alias="IDENTITY_DOCUMENT_RETENTION_DAYS"
     )
+    # Access logs (logins, refusals, downloads, ended sessions) are deleted after this many days:
+    # the CNIL recommends keeping them 6 months to 1 year (services/access_logs.py).
+    access_log_retention_days: int = Field(365, ge=30, alias="ACCESS_LOG_RETENTION_DAYS")
 
     # Agency identity: defaults for the agency settings row, printed on documents.
     agency_name: str = Field("Agence Démo Immobilier", alias="AGENCY_NAME")

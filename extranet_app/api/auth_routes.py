@@ -25,8 +25,13 @@ from extranet_app.settings import get_settings
 
 LOGIN_PATH = "/api/auth/login"
 LOGOUT_PATH = "/api/auth/logout"
+SECOND_FACTOR_PATH = "/api/auth/code"
 LOGIN_ERROR_QUERY = "erreur=identifiants"
 LOGIN_THROTTLED_QUERY = "erreur=tentatives"
+# The page asking for the second factor, and what it is told after a refused code.
+SECOND_FACTOR_PAGE = "/connexion/code"
+WRONG_CODE_QUERY = "erreur=code"
+LOGIN_EXPIRED_QUERY = "erreur=expiree"
 
 
 def _login(
@@ -55,15 +60,60 @@ async def login(request: Request) -> Response:
         request.headers.get("user-agent", ""),
     )
     if isinstance(opened, auth.LoginThrottled):
-        return redirect_to_page(f"/connexion?{LOGIN_THROTTLED_QUERY}&minutes={opened.minutes_left}")
+        return _throttled(opened)
     if opened is None:
         return redirect_to_page(f"/connexion?{LOGIN_ERROR_QUERY}")
     return enter_space(opened)
 
 
+def _verify_code(
+    token: str, code: str, ip: str, user_agent: str
+) -> auth.OpenedSession | auth.SecondFactorRefused | auth.LoginThrottled:
+    with session_scope() as session:
+        try:
+            return auth.verify_second_factor(
+                session=session, token=token, code=code, ip=ip, user_agent=user_agent
+            )
+        except (auth.SecondFactorRefused, auth.LoginThrottled) as refused:
+            return refused
+
+
+async def second_factor(request: Request) -> Response:
+    """The code of the phone app (or a recovery code) after the password: the pending session
+    in the cookie becomes a real one, under a new token."""
+    if refusal := foreign_origin_refusal(request):
+        return refusal
+    form = await request.form()
+    outcome = await asyncio.to_thread(
+        _verify_code,
+        request.cookies.get(get_settings().session_cookie_name, ""),
+        form_text(form, "code"),
+        client_ip(request),
+        request.headers.get("user-agent", ""),
+    )
+    if isinstance(outcome, auth.LoginThrottled):
+        return _throttled(outcome)
+    if isinstance(outcome, auth.SecondFactorRefused):
+        if outcome.expired:
+            return _forget_cookie(redirect_to_page(f"/connexion?{LOGIN_EXPIRED_QUERY}"))
+        return redirect_to_page(f"{SECOND_FACTOR_PAGE}?{WRONG_CODE_QUERY}")
+    return enter_space(outcome)
+
+
+def _throttled(refusal: auth.LoginThrottled) -> Response:
+    return redirect_to_page(f"/connexion?{LOGIN_THROTTLED_QUERY}&minutes={refusal.minutes_left}")
+
+
 def enter_space(opened: auth.OpenedSession) -> Response:
-    """Send a freshly logged-in person to their space, carrying the session in the cookie."""
-    response = redirect_to_page(auth.landing_path(opened.user))
+    """Send a freshly logged-in person to their space, carrying the session in the cookie (or,
+    when their second factor is still to give, to the page asking for it)."""
+    if opened.awaiting_second_factor:
+        return with_session_cookie(redirect_to_page(SECOND_FACTOR_PAGE), opened)
+    return with_session_cookie(redirect_to_page(auth.landing_path(opened.user)), opened)
+
+
+def with_session_cookie(response: Response, opened: auth.OpenedSession) -> Response:
+    """`response` carrying the session's token in the HttpOnly cookie."""
     settings = get_settings()
     response.set_cookie(
         settings.session_cookie_name,
@@ -86,7 +136,14 @@ async def logout(request: Request) -> Response:
     """Revoke the session, forget the cookie and the page caches, back to the login page."""
     settings = get_settings()
     await asyncio.to_thread(_logout, request.cookies.get(settings.session_cookie_name, ""))
-    response = redirect_to_page("/connexion")
+    response = _forget_cookie(redirect_to_page("/connexion"))
+    # Keeps Back from showing a cached private page (applies to this origin).
+    response.headers["Clear-Site-Data"] = '"cache"'
+    return response
+
+
+def _forget_cookie(response: Response) -> Response:
+    settings = get_settings()
     response.delete_cookie(
         settings.session_cookie_name,
         path="/",
@@ -94,12 +151,11 @@ async def logout(request: Request) -> Response:
         secure=settings.cookie_secure,
         samesite="lax",
     )
-    # Keeps Back from showing a cached private page (applies to this origin).
-    response.headers["Clear-Site-Data"] = '"cache"'
     return response
 
 
 routes = [
     Route(LOGIN_PATH, login, methods=["POST"]),
     Route(LOGOUT_PATH, logout, methods=["GET", "POST"]),
+    Route(SECOND_FACTOR_PATH, second_factor, methods=["POST"]),
 ]

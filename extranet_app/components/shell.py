@@ -9,6 +9,7 @@ import reflex as rx
 from extranet_app.components.backend_url import backend_url
 from extranet_app.components.unread_badge import is_messaging_entry, unread_badge
 from extranet_app.services.agency import LOGO_PATH
+from extranet_app.services.auth import ACCOUNT_PATH
 from extranet_app.services.sections import SectionKey, space_of
 from extranet_app.states.messaging_live import UnreadBadgeState
 from extranet_app.states.session import SessionState
@@ -208,6 +209,7 @@ def _header(items: list[NavItem]) -> rx.Component:
                 white_space="nowrap",
                 text_overflow="ellipsis",
             ),
+            rx.cond(SessionState.preview_name == "", _account_link()),
             rx.cond(SessionState.preview_name == "", _logout_button()),
             align="center",
             spacing="3",
@@ -246,6 +248,21 @@ def agency_logo(*, height: str) -> rx.Component:
             border_radius="4px",
             padding="2px",
         ),
+    )
+
+
+def _account_link() -> rx.Component:
+    """Mon compte: password, two-factor authentication and open sessions (every space)."""
+    return rx.link(
+        rx.icon("circle-user", size=18),
+        rx.text("Mon compte", display=rx.breakpoints(initial="none", md="inline")),
+        href=ACCOUNT_PATH,
+        id="account-link",
+        aria_label="Mon compte",
+        color="white",
+        display="flex",
+        align_items="center",
+        gap="0.35em",
     )
 
 

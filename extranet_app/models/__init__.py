@@ -40,7 +40,7 @@ from extranet_app.models.reports import (
     ReportKind,
 )
 from extranet_app.models.sections import SectionSetting
-from extranet_app.models.users import AuthSession, Invitation, User
+from extranet_app.models.users import AuthSession, Invitation, RecoveryCode, User
 
 __all__ = [
     "AgencySettings",
@@ -76,6 +76,7 @@ __all__ = [
     "PaymentAllocation",
     "PaymentMethod",
     "Property",
+    "RecoveryCode",
     "RentCall",
     "RentCallLine",
     "ReportKind",

@@ -39,4 +39,7 @@ class AgencySettings(PostalAddress, table=True):
     # Retry policy of the centre d'envoi for temporary failures (services/outbox.RetryPolicy).
     outbox_max_attempts: int = Field(default=8, ge=1, le=50)
     outbox_retry_delay_minutes: int = Field(default=1, ge=1, le=1440)
+    # Staff must use two-factor authentication: until they set it up, their login opens only
+    # the page where they do (services/auth).
+    staff_two_factor_required: bool = Field(default=False)
     updated_at: datetime = created_at_field()

@@ -23,7 +23,11 @@ class User(SQLModel, table=True):
     is_admin: bool = Field(default=False)
     is_active: bool = Field(default=True)
     email_notifications: bool = Field(default=True)
+    # Two-factor authentication (services/two_factor): the TOTP secret encrypted under SECRET_KEY,
+    # when it was switched on, and the last 30-second step accepted (a code works only once).
     totp_secret: str | None = Field(default=None, max_length=64)
+    totp_enabled_at: datetime | None = timestamp_field()
+    totp_last_step: int | None = Field(default=None)
     created_at: datetime = created_at_field()
     activated_at: datetime | None = timestamp_field()
     last_login_at: datetime | None = timestamp_field()
@@ -44,6 +48,22 @@ class AuthSession(SQLModel, table=True):
     revoked_at: datetime | None = timestamp_field()
     ip: str = Field(default="", max_length=45)
     user_agent: str = Field(default="", max_length=300)
+    # Password checked, second factor still to give: the session opens nothing until then, and
+    # is dropped after a few wrong codes (services/auth.verify_second_factor).
+    second_factor_pending: bool = Field(default=False)
+    failed_codes: int = Field(default=0)
+
+
+class RecoveryCode(SQLModel, table=True):
+    """A one-time code that stands in for the TOTP code when the phone is lost (keyed hash)."""
+
+    __tablename__ = "recovery_code"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="app_user.id", index=True, ondelete="CASCADE")
+    code_hash: str = Field(max_length=64)
+    created_at: datetime = created_at_field()
+    used_at: datetime | None = timestamp_field()
 
 
 class Invitation(SQLModel, table=True):

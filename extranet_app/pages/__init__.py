@@ -1,6 +1,7 @@
 """One module per page, each with the state it needs beside it. Importing registers the page."""
 
 from extranet_app.pages import (
+    account,
     activation,
     agency_access,
     agency_data,
@@ -19,6 +20,7 @@ from extranet_app.pages import (
     agency_staff,
     index,
     login,
+    login_code,
     owner_documents,
     owner_home,
     owner_messages,
@@ -42,6 +44,7 @@ from extranet_app.pages import (
 )
 
 __all__ = [
+    "account",
     "activation",
     "agency_access",
     "agency_data",
@@ -60,6 +63,7 @@ __all__ = [
     "agency_staff",
     "index",
     "login",
+    "login_code",
     "owner_documents",
     "owner_home",
     "owner_messages",

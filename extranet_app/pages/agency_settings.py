@@ -447,6 +447,39 @@ def _sending() -> rx.Component:
     )
 
 
+def _security() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.text("Double authentification de l'équipe", weight="bold"),
+            rx.text(
+                "Exigée, chaque membre de l'équipe doit saisir à chaque connexion le code d'une "
+                "appli de son téléphone. Tant qu'il ne l'a pas activée (dans Mon compte), son "
+                "compte n'ouvre que cette page. Locataires et propriétaires peuvent l'activer "
+                "s'ils le souhaitent.",
+                size="2",
+                color=rx.color("gray", 11),
+            ),
+            rx.hstack(
+                rx.switch(
+                    checked=State.staff_two_factor_required,
+                    on_change=State.save_staff_two_factor,
+                    id="staff-two-factor",
+                ),
+                rx.el.label(
+                    "Exiger la double authentification pour l'équipe",
+                    html_for="staff-two-factor",
+                ),
+                align="center",
+                spacing="2",
+            ),
+            _field_error("staff_two_factor_required"),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
 def _tab(value: str, label: str) -> rx.Component:
     return rx.tabs.trigger(label, value=value, id=f"tab-{value}")
 
@@ -470,6 +503,7 @@ def agency_settings() -> rx.Component:
                     _tab("rubriques", "Rubriques"),
                     _tab("emails", "E-mails"),
                     _tab("envoi", "Envoi"),
+                    _tab("securite", "Sécurité"),
                     wrap="wrap",
                 ),
                 rx.tabs.content(_identity(), value="identite", padding_top="1em"),
@@ -477,6 +511,7 @@ def agency_settings() -> rx.Component:
                 rx.tabs.content(_sections(), value="rubriques", padding_top="1em"),
                 rx.tabs.content(_emails(), value="emails", padding_top="1em"),
                 rx.tabs.content(_sending(), value="envoi", padding_top="1em"),
+                rx.tabs.content(_security(), value="securite", padding_top="1em"),
                 default_value="identite",
                 width="100%",
             ),

@@ -136,6 +136,15 @@ class AgencyStaffState(SessionState):
         )
 
     @rx.event
+    async def reset_two_factor(self, reference: str):
+        """A colleague lost their phone: their second factor is switched off, sessions ended."""
+        return await self._change(
+            staff.reset_staff_two_factor,
+            reference,
+            "Double authentification réinitialisée : à réactiver à la prochaine connexion.",
+        )
+
+    @rx.event
     async def resend(self, reference: str):
         """Queue a new access code for a colleague who has not activated their login."""
         user = await self._admin()
@@ -174,6 +183,17 @@ def _actions(member: StaffRow) -> rx.Component:
             ),
         ),
         rx.cond(
+            member.two_factor & ~member.is_me,
+            rx.button(
+                "Réinitialiser la double authentification",
+                on_click=AgencyStaffState.reset_two_factor(member.reference),
+                size="1",
+                variant="soft",
+                color_scheme="amber",
+                class_name="reset-two-factor",
+            ),
+        ),
+        rx.cond(
             member.is_active,
             rx.button(
                 "Désactiver",
@@ -205,11 +225,19 @@ def _name(member: StaffRow) -> rx.Component:
 
 
 def _status(member: StaffRow) -> rx.Component:
-    return rx.badge(
-        member.status_label,
-        color_scheme=rx.match(
-            member.status_label, ("Actif", "green"), ("Désactivé", "red"), "gray"
+    return rx.hstack(
+        rx.badge(
+            member.status_label,
+            color_scheme=rx.match(
+                member.status_label, ("Actif", "green"), ("Désactivé", "red"), "gray"
+            ),
         ),
+        rx.cond(
+            member.two_factor,
+            rx.badge("Double authentification", color_scheme="blue", variant="outline"),
+        ),
+        spacing="1",
+        wrap="wrap",
     )
 
 

@@ -612,6 +612,11 @@ def _use_up(session: Session, invitation: Invitation, now: datetime) -> bool:
     return used == 1
 
 
+def queue_password_confirmation(*, session: Session, user: User) -> None:
+    """Tell the person their password changed (from their account page), not committed."""
+    _queue_confirmation(session, user, first_activation=False)
+
+
 def _queue_confirmation(session: Session, user: User, first_activation: bool) -> None:
     """Tell the person, so that an activation or change they did not make does not go unseen."""
     agency = get_agency_identity(session=session)

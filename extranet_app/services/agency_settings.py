@@ -25,7 +25,7 @@ from extranet_app.email.messages import (
     build_notification_email,
     build_password_reset_email,
 )
-from extranet_app.models import AgencySettings
+from extranet_app.models import AgencySettings, User
 from extranet_app.models.base import utcnow
 from extranet_app.services import agency_checks as checks
 from extranet_app.services.access_codes import (
@@ -110,6 +110,7 @@ FIELD_LABELS = {field.name: field.label for field in IDENTITY_FIELDS} | {
     "outbox_auto_send": "Envoi automatique",
     "outbox_max_attempts": "Nombre maximal de tentatives",
     "outbox_retry_delay_minutes": "Délai avant nouvel essai (minutes)",
+    "staff_two_factor_required": "Double authentification obligatoire pour l'équipe",
     "email_intro_invitation": "Introduction de l'e-mail d'invitation",
     "email_intro_notification": "Introduction des notifications",
     "email_intro_password_reset": "Introduction de l'e-mail « mot de passe oublié »",
@@ -128,6 +129,7 @@ class AgencySettingsView:
     outbox_auto_send: bool
     outbox_max_attempts: int
     outbox_retry_delay_minutes: int
+    staff_two_factor_required: bool
 
 
 def load_settings(*, session: Session, actor: SessionUser) -> AgencySettingsView:
@@ -146,6 +148,7 @@ def load_settings(*, session: Session, actor: SessionUser) -> AgencySettingsView
         outbox_auto_send=row.outbox_auto_send,
         outbox_max_attempts=row.outbox_max_attempts,
         outbox_retry_delay_minutes=row.outbox_retry_delay_minutes,
+        staff_two_factor_required=row.staff_two_factor_required,
     )
 
 
@@ -361,3 +364,22 @@ def update_sending(
         },
         ip=ip,
     )
+
+
+def update_staff_two_factor(
+    *, session: Session, actor: SessionUser, required: Any, ip: str = ""
+) -> list[str]:
+    """Require (or not) two-factor authentication of every staff member. The admin turning it
+    on must use it already: otherwise their own next event would lose the agency space."""
+    require_admin(actor, session=session)
+    if type(required) is not bool:
+        raise SettingsRejected({"staff_two_factor_required": "Réglage invalide."})
+    admin = session.get(User, actor.user_id)
+    if required and (admin is None or admin.totp_enabled_at is None):
+        raise SettingsRejected(
+            {
+                "staff_two_factor_required": "Activez d'abord la double authentification sur "
+                "votre propre compte (Mon compte), puis exigez-la pour l'équipe."
+            }
+        )
+    return _save_changes(session, actor, {"staff_two_factor_required": required}, ip=ip)

@@ -12,7 +12,7 @@ from sqlmodel import Session, select, update
 
 from extranet_app.models import AuthSession, Owner, Tenant, User
 from extranet_app.models.base import utcnow
-from extranet_app.services import login_throttle
+from extranet_app.services import login_throttle, two_factor
 from extranet_app.services.audit import record_event
 from extranet_app.services.errors import AccessDenied
 from extranet_app.services.security import hash_password, hash_token, new_token, verify_password
@@ -20,6 +20,13 @@ from extranet_app.settings import get_settings
 
 # Writing last_seen on every event would turn each click into a write; a minute is precise enough.
 _TOUCH_INTERVAL = timedelta(minutes=1)
+# Between the password and the second factor: time to open the phone app, not to go for lunch.
+_SECOND_FACTOR_WINDOW = timedelta(minutes=10)
+# Wrong codes tolerated on one pending login before the password must be typed again (each one
+# also counts as a failure for the account's login throttling).
+_MAX_CODE_FAILURES = 5
+# The page of one's account (password, two-factor, sessions), open to every logged-in person.
+ACCOUNT_PATH = "/compte"
 
 
 class Space(StrEnum):
@@ -48,6 +55,9 @@ class SessionUser:
     owner_ids: tuple[int, ...]
     # Set when agency staff look at this person's space (Aperçu): nothing may be changed or sent.
     previewed_by_user_id: int | None = None
+    # Staff whose agency requires two-factor authentication they have not set up: their staff
+    # roles are withheld (is_agency False) until they do it on their account page.
+    second_factor_due: bool = False
 
     @property
     def read_only(self) -> bool:
@@ -74,6 +84,16 @@ class OpenedSession:
     token: str
     user: SessionUser
     max_age_seconds: int
+    # The password was right; the session opens nothing until the second factor is given.
+    awaiting_second_factor: bool = False
+
+
+class SecondFactorRefused(Exception):
+    """The code of a pending login was refused; `expired` when the login must start over."""
+
+    def __init__(self, *, expired: bool) -> None:
+        super().__init__("second factor refused")
+        self.expired = expired
 
 
 def normalize_email(email: str) -> str:
@@ -135,7 +155,7 @@ def login(
         raise LoginThrottled(throttle, now)
     user = authenticate(session=session, email=email, password=password)
     # A login without any space (no staff flag, no linked profile) would have nowhere to go.
-    failed = user is None or not _session_user(session=session, user=user, session_id=0).spaces
+    failed = user is None or not _may_log_in(session, user)
     login_throttle.record_attempt(
         session=session, email=address, ip=ip, now=now, succeeded=not failed
     )
@@ -150,25 +170,121 @@ def login(
         session.commit()
         return None
     opened = _open_session(session=session, user=user, ip=ip, user_agent=user_agent)
-    record_event(session=session, action="login.success", actor_user_id=user.id, ip=ip)
+    action = "login.password_ok" if opened.awaiting_second_factor else "login.success"
+    record_event(session=session, action=action, actor_user_id=user.id, ip=ip)
     session.commit()
     return opened
 
 
+def _may_log_in(session: Session, user: User) -> bool:
+    person = _session_user(session=session, user=user, session_id=0)
+    return bool(person.spaces) or person.second_factor_due
+
+
+def verify_second_factor(
+    *,
+    session: Session,
+    token: str,
+    code: str,
+    ip: str = "",
+    user_agent: str = "",
+    now: datetime | None = None,
+) -> OpenedSession:
+    """Finish a login waiting for its second factor: a TOTP or recovery code opens a new
+    session (new token) and ends the pending one (commits; slow only through the database).
+
+    Raises SecondFactorRefused (wrong code; expired after too many or too late) or
+    LoginThrottled (the account's failure budget is spent, codes and passwords alike).
+    """
+    now = now or utcnow()
+    found = _pending_login(session, token, now)
+    if found is None:
+        raise SecondFactorRefused(expired=True)
+    pending, user = found
+    if throttle := login_throttle.throttled(session=session, email=user.email, ip=ip, now=now):
+        raise LoginThrottled(throttle, now)
+    if two_factor.check_code(session=session, user=user, code=code, now=now):
+        pending.revoked_at = now
+        opened = _open_session(
+            session=session, user=user, ip=ip, user_agent=user_agent, second_factor_given=True
+        )
+        record_event(
+            session=session,
+            action="login.success",
+            actor_user_id=user.id,
+            ip=ip,
+            detail={"second_factor": True},
+        )
+        session.commit()
+        return opened
+    _count_wrong_code(session, pending, user, ip, now)
+    raise SecondFactorRefused(expired=pending.revoked_at is not None)
+
+
+def _pending_login(session: Session, token: str, now: datetime) -> tuple[AuthSession, User] | None:
+    if not token:
+        return None
+    row = session.exec(
+        select(AuthSession, User)
+        .join(User, User.id == AuthSession.user_id)
+        .where(
+            AuthSession.token_hash == hash_token(token),
+            AuthSession.second_factor_pending.is_(True),
+            AuthSession.revoked_at.is_(None),
+            AuthSession.expires_at > now,
+        )
+    ).first()
+    if row is None or not row[1].is_active or row[1].totp_enabled_at is None:
+        return None
+    return row
+
+
+def _count_wrong_code(
+    session: Session, pending: AuthSession, user: User, ip: str, now: datetime
+) -> None:
+    pending.failed_codes += 1
+    if pending.failed_codes >= _MAX_CODE_FAILURES:
+        pending.revoked_at = now
+    login_throttle.record_attempt(
+        session=session, email=user.email, ip=ip, now=now, succeeded=False
+    )
+    record_event(
+        session=session,
+        action="login.second_factor_failure",
+        actor_user_id=user.id,
+        allowed=False,
+        ip=ip,
+    )
+    session.commit()
+
+
 def open_login_session(
-    *, session: Session, user_id: int, via: str, ip: str = "", user_agent: str = ""
+    *,
+    session: Session,
+    user_id: int,
+    via: str,
+    ip: str = "",
+    user_agent: str = "",
+    second_factor_given: bool = False,
 ) -> OpenedSession | None:
     """Log in a person who just proved who they are another way (`via`: access code, reset
     link), so they need not type their new password again; None if they may not log in."""
     user = session.get(User, user_id)
     if user is None or not user.is_active:
         return None
-    if not _session_user(session=session, user=user, session_id=0).spaces:
+    if not _may_log_in(session, user):
         return None
-    opened = _open_session(session=session, user=user, ip=ip, user_agent=user_agent)
+    # Proving the e-mail address (reset link, access code) is not the second factor.
+    opened = _open_session(
+        session=session,
+        user=user,
+        ip=ip,
+        user_agent=user_agent,
+        second_factor_given=second_factor_given,
+    )
     record_event(
         session=session,
-        action="login.success",
+        action="login.password_ok" if opened.awaiting_second_factor else "login.success",
         actor_user_id=user.id,
         ip=ip,
         detail={"via": via},
@@ -191,9 +307,14 @@ def _lifetimes(user: User) -> tuple[timedelta, timedelta]:
     )
 
 
-def _open_session(*, session: Session, user: User, ip: str, user_agent: str) -> OpenedSession:
+def _open_session(
+    *, session: Session, user: User, ip: str, user_agent: str, second_factor_given: bool = False
+) -> OpenedSession:
     now = utcnow()
-    idle, absolute = _lifetimes(user)
+    awaiting = user.totp_enabled_at is not None and not second_factor_given
+    idle, absolute = (
+        (_SECOND_FACTOR_WINDOW, _SECOND_FACTOR_WINDOW) if awaiting else _lifetimes(user)
+    )
     token = new_token()
     auth_session = AuthSession(
         user_id=user.id,
@@ -204,29 +325,38 @@ def _open_session(*, session: Session, user: User, ip: str, user_agent: str) -> 
         expires_at=now + absolute,
         ip=ip[:45],
         user_agent=user_agent[:300],
+        second_factor_pending=awaiting,
     )
     session.add(auth_session)
-    user.last_login_at = now
+    if not awaiting:
+        user.last_login_at = now
     session.flush()
     return OpenedSession(
         token=token,
         user=_session_user(session=session, user=user, session_id=auth_session.id),
         max_age_seconds=int(absolute.total_seconds()),
+        awaiting_second_factor=awaiting,
     )
 
 
 def _session_user(*, session: Session, user: User, session_id: int) -> SessionUser:
     tenant_ids = session.exec(select(Tenant.id).where(Tenant.user_id == user.id)).all()
     owner_ids = session.exec(select(Owner.id).where(Owner.user_id == user.id)).all()
+    due = (
+        user.is_agency
+        and user.totp_enabled_at is None
+        and two_factor.staff_requirement(session=session)
+    )
     return SessionUser(
         user_id=user.id,
         session_id=session_id,
         email=user.email,
         display_name=user.display_name or user.email,
-        is_agency=user.is_agency,
-        is_admin=user.is_agency and user.is_admin,
+        is_agency=user.is_agency and not due,
+        is_admin=user.is_agency and user.is_admin and not due,
         tenant_ids=tuple(sorted(tenant_ids)),
         owner_ids=tuple(sorted(owner_ids)),
+        second_factor_due=due,
     )
 
 
@@ -251,6 +381,7 @@ def resolve_session(
     auth_session, user = row
     if (
         auth_session.revoked_at is not None
+        or auth_session.second_factor_pending
         or not user.is_active
         or now >= auth_session.expires_at
         or now >= auth_session.idle_expires_at
@@ -311,7 +442,10 @@ def count_live_sessions(*, session: Session, user_id: int) -> int:
 
 
 def landing_path(user: SessionUser) -> str:
-    """Where a user goes after login: their only space, or the page to choose one."""
+    """Where a user goes after login: their only space, or the page to choose one (or their
+    account page, when the agency requires a second factor they have not set up)."""
+    if user.second_factor_due:
+        return ACCOUNT_PATH
     spaces = user.spaces
     return spaces[0].path if len(spaces) == 1 else "/espace"
 

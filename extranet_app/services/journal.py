@@ -57,6 +57,19 @@ ACTION_LABELS: dict[str, str] = {
     "data.export_denied": "Export CSV refusé",
     "space.refused": "Espace refusé (appel forgé ou adresse tapée)",
     "login.throttled": "Connexion bloquée (trop de tentatives)",
+    "access_log.retention_purge": "Journaux d'accès anciens supprimés (durée de conservation)",
+    "login.password_ok": "Mot de passe correct, code de vérification attendu",
+    "login.second_factor_failure": "Code de vérification refusé",
+    "two_factor.enabled": "Double authentification activée",
+    "two_factor.disabled": "Double authentification désactivée",
+    "two_factor.recovery_codes": "Codes de secours renouvelés",
+    "two_factor.recovery_code_used": "Code de secours utilisé",
+    "two_factor.reset": "Double authentification réinitialisée par l'agence",
+    "two_factor.reset_denied": "Réinitialisation de double authentification refusée",
+    "session.ended": "Session fermée depuis Mon compte",
+    "session.others_ended": "Autres sessions fermées depuis Mon compte",
+    "password.changed": "Mot de passe modifié (Mon compte)",
+    "password.change_refused": "Changement de mot de passe refusé (mot de passe actuel faux)",
     "payment.recorded": "Paiement enregistré",
     "document.download": "Téléchargement de document",
     "document.generated": "Document émis (quittance, avis, rapport)",
@@ -98,7 +111,12 @@ _PROBLEM_LABELS = {
     "replaced": "code remplacé par un plus récent",
     "account_disabled": "compte désactivé",
 }
-_VIA_LABELS = {"activation": "après activation", "password_reset": "après réinitialisation"}
+_VIA_LABELS = {
+    "activation": "après activation",
+    "access_code": "après activation",
+    "password_reset": "après réinitialisation",
+    "password_change": "après changement de mot de passe",
+}
 _PEOPLE = {"tenant": (Tenant, "Locataire"), "owner": (Owner, "Propriétaire")}
 MAX_PAGE_SIZE = 200
 # Counting every matching row of a million is slow; beyond this the screen says "plus de".

@@ -47,11 +47,13 @@ TOO_COMMON = (
     "une phrase de plusieurs mots est à la fois sûre et facile à retenir."
 )
 CONTAINS_EMAIL = "Le mot de passe ne doit pas reprendre votre adresse e-mail."
+SAME_AS_CURRENT = "Le nouveau mot de passe doit être différent de l'actuel."
 REJECTION_MESSAGES = {
     "trop-court": TOO_SHORT,
     "trop-long": TOO_LONG,
     "trop-courant": TOO_COMMON,
     "adresse-e-mail": CONTAINS_EMAIL,
+    "identique": SAME_AS_CURRENT,
 }
 
 

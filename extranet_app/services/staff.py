@@ -15,6 +15,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from extranet_app.models import User
+from extranet_app.services import account_security
 from extranet_app.services.access_codes import queue_access_code_emails
 from extranet_app.services.access_management import InvalidEmail, checked_email
 from extranet_app.services.audit import record_event
@@ -59,6 +60,7 @@ class StaffRow:
     status_label: str
     last_login: str
     is_me: bool
+    two_factor: bool  # uses two-factor authentication
 
 
 def _status(user: User) -> str:
@@ -85,6 +87,7 @@ def list_staff(*, session: Session, actor: SessionUser) -> list[StaffRow]:
             status_label=_status(user),
             last_login=format_datetime(user.last_login_at) if user.last_login_at else "Jamais",
             is_me=user.id == actor.user_id,
+            two_factor=user.totp_enabled_at is not None,
         )
         for user in users
     ]
@@ -225,3 +228,13 @@ def _record(
         ip=ip,
         detail=detail,
     )
+
+
+def reset_staff_two_factor(
+    *, session: Session, actor: SessionUser, user_id: int, ip: str = ""
+) -> None:
+    """A colleague lost their phone: switch off their second factor and end their sessions;
+    they set it up again at their next login (administrators only, audited)."""
+    require_admin(actor, session=session)
+    _staff_member(session, user_id)
+    account_security.reset_two_factor(session=session, actor=actor, user_id=user_id)

@@ -83,6 +83,7 @@ class AgencySettingsState(SessionState):
     auto_send: bool = False
     max_attempts: int = 8
     retry_delay: int = 1
+    staff_two_factor_required: bool = False
     global_switches: list[SectionSwitch] = []
     buildings: list[BuildingChoice] = []
     building: str = NO_BUILDING
@@ -105,6 +106,7 @@ class AgencySettingsState(SessionState):
         self.auto_send = view.outbox_auto_send
         self.max_attempts = view.outbox_max_attempts
         self.retry_delay = view.outbox_retry_delay_minutes
+        self.staff_two_factor_required = view.staff_two_factor_required
         self.form_version += 1
 
     async def _reload(self, user: SessionUser) -> None:
@@ -175,6 +177,13 @@ class AgencySettingsState(SessionState):
             max_attempts=_whole_number(form_data.get("max_attempts")),
             retry_delay_minutes=_whole_number(form_data.get("retry_delay")),
         )
+
+    @rx.event
+    async def save_staff_two_factor(self, required: bool):
+        """The switch requiring two-factor authentication of the staff was flipped."""
+        if not isinstance(required, bool):
+            return rx.toast.error("Réglage invalide.")
+        return await self._save(agency_settings.update_staff_two_factor, required=required)
 
     # --- Logo --------------------------------------------------------------------------------
 

@@ -16,7 +16,12 @@ from typing import ClassVar
 
 import reflex as rx
 
-from extranet_app.api.auth_routes import LOGIN_ERROR_QUERY, LOGIN_THROTTLED_QUERY, LOGOUT_PATH
+from extranet_app.api.auth_routes import (
+    LOGIN_ERROR_QUERY,
+    LOGIN_EXPIRED_QUERY,
+    LOGIN_THROTTLED_QUERY,
+    LOGOUT_PATH,
+)
 from extranet_app.db import session_scope
 from extranet_app.models import AgencySettings
 from extranet_app.services import auth
@@ -285,6 +290,11 @@ def login_error_message(query: str) -> str:
     """The French message for the error the login route put in the page's query string."""
     if query == LOGIN_ERROR_QUERY:
         return "Adresse e-mail ou mot de passe incorrect."
+    if query == LOGIN_EXPIRED_QUERY:
+        return (
+            "Connexion interrompue (délai dépassé ou trop de codes erronés) : saisissez de "
+            "nouveau votre mot de passe."
+        )
     if query.startswith(LOGIN_THROTTLED_QUERY):
         minutes = query.rpartition("minutes=")[2]
         wait = f"{minutes} minute" + ("s" if minutes != "1" else "") if minutes.isdigit() else ""
