@@ -45,6 +45,7 @@ ACCESS_LOG_ACTIONS: tuple[str, ...] = (
     "preview.start",
     "preview.denied",
     "preview.change_refused",
+    "preview.account_refused",
     # Spaces, sections and pages refused.
     "access.staff_only",
     "access.admin_only",

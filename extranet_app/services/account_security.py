@@ -65,7 +65,7 @@ def list_sessions(
     *, session: Session, user: SessionUser, now: datetime | None = None
 ) -> list[OpenSession]:
     """The person's live login sessions, the current one first, then the most recent."""
-    _refuse_preview(user)
+    _refuse_preview(user, session)
     rows = session.exec(
         select(AuthSession)
         .where(*_live(user.user_id, now or utcnow()))
@@ -131,18 +131,18 @@ def _revoke(session: Session, user: SessionUser, which) -> int:
     ).rowcount
 
 
-def _refuse_preview(user: SessionUser, session: Session | None = None) -> None:
-    # Staff looking at someone's space (Aperçu) never touch that person's account security.
+def _refuse_preview(user: SessionUser, session: Session) -> None:
+    # Staff looking at someone's space (Aperçu) never see nor touch that person's account
+    # security; the refusal is journaled.
     if user.read_only:
-        if session is not None:
-            record_event(
-                session=session,
-                action="preview.change_refused",
-                actor_user_id=user.previewed_by_user_id,
-                allowed=False,
-                detail={"as_user": user.user_id},
-            )
-            session.commit()
+        record_event(
+            session=session,
+            action="preview.account_refused",
+            actor_user_id=user.previewed_by_user_id,
+            allowed=False,
+            detail={"as_user": user.user_id},
+        )
+        session.commit()
         raise AccessDenied
 
 

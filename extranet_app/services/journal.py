@@ -66,6 +66,7 @@ ACTION_LABELS: dict[str, str] = {
     "two_factor.recovery_code_used": "Code de secours utilisé",
     "two_factor.reset": "Double authentification réinitialisée par l'agence",
     "two_factor.reset_denied": "Réinitialisation de double authentification refusée",
+    "preview.account_refused": "Mon compte refusé pendant un aperçu",
     "session.ended": "Session fermée depuis Mon compte",
     "session.others_ended": "Autres sessions fermées depuis Mon compte",
     "password.changed": "Mot de passe modifié (Mon compte)",

@@ -90,6 +90,12 @@ POLICY: dict[tuple[str, str], set[Role]] = {
     ("access_management", "change"): AGENCY,  # switch a login off
     ("staff_accounts", "list"): {R.ADMIN},
     ("staff_accounts", "create"): {R.ADMIN},
+    # Mon compte: one's own login sessions only (an Aperçu never touches them).
+    ("login_sessions", "list"): {R.TENANT_A},
+    ("login_sessions", "change"): {R.TENANT_A},  # end one of them
+    # A lost phone: only an agency admin switches someone's second factor off.
+    ("two_factor", "change"): {R.ADMIN},
+    ("staff_two_factor", "change"): {R.ADMIN},  # require it of every staff member
     ("import", "create"): AGENCY,  # a dry run of a CSV import
     ("data_screens", "list"): AGENCY,
     ("data_screens", "download"): AGENCY,  # CSV export

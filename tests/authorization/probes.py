@@ -14,13 +14,16 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
-from extranet_app.models import AuditEvent, DocumentRequest, Tenant
+from extranet_app.models import AuditEvent, DocumentRequest, Tenant, User
 from extranet_app.models.base import utcnow
 from extranet_app.models.documents import DocumentRequestStatus
 from extranet_app.services import (
     access_management,
+    account_security,
     agency_data,
     agency_documents,
+    agency_settings,
+    auth,
     data_import,
     document_requests,
     documents,
@@ -73,10 +76,12 @@ def refusals(session: Session) -> int:
     ).one()
 
 
-def reached(ctx: Ctx, space: Space, attempt: Callable[[], object]) -> bool:
-    """Run one attempt through a handler of `space`; a refusal (AccessDenied) is "not
-    reached", anything truthy returned is. Refusals are counted, and whether they journaled."""
-    if ctx.actor.can_enter(space):
+def reached(ctx: Ctx, space: Space | None, attempt: Callable[[], object]) -> bool:
+    """Run one attempt through a handler of `space` (None: a page open to every logged-in
+    person, Mon compte); a refusal (AccessDenied) is "not reached", anything truthy returned
+    is. Refusals are counted, and whether they journaled."""
+    entered = space is None or ctx.actor.can_enter(space)
+    if entered:
         ctx.tried += 1
     else:
         ctx.gated.add(space)
@@ -85,7 +90,7 @@ def reached(ctx: Ctx, space: Space, attempt: Callable[[], object]) -> bool:
         result = attempt()
     except AccessDenied:
         ctx.session.rollback()
-        if ctx.actor.can_enter(space):
+        if entered:
             ctx.refused += 1
             ctx.unjournaled += refusals(ctx.session) == before
         return False
@@ -663,6 +668,65 @@ def staff_create(ctx: Ctx) -> bool:
     )
 
 
+# --- Account security (Mon compte, and the agency's reset of a second factor) ----------------
+
+
+def _session_of(ctx: Ctx, role: str) -> int:
+    return auth.resolve_session(**_s(ctx), token=ctx.world.tokens[role], touch=False).session_id
+
+
+def login_sessions_list(ctx: Ctx) -> bool:
+    session_a = _session_of(ctx, "tenant_a")
+    return reached(
+        ctx,
+        None,
+        lambda: any(
+            item.session_id == session_a
+            for item in account_security.list_sessions(**_s(ctx), user=ctx.actor)
+        ),
+    )
+
+
+def login_sessions_change(ctx: Ctx) -> bool:
+    session_a = _session_of(ctx, "tenant_a")
+    return reached(
+        ctx,
+        None,
+        lambda: account_security.end_session(**_s(ctx), user=ctx.actor, session_id=session_a),
+    )
+
+
+def _with_two_factor(ctx: Ctx, user_id: int) -> None:
+    ctx.session.exec(update(User).where(col(User.id) == user_id).values(totp_enabled_at=utcnow()))
+    ctx.session.commit()
+
+
+def two_factor_change(ctx: Ctx) -> bool:
+    tenant_a = ctx.world.user_ids["tenant_a"]
+    _with_two_factor(ctx, tenant_a)
+    return reached(
+        ctx,
+        AGY,
+        lambda: (
+            (
+                staff.reset_staff_two_factor(**_s(ctx), actor=ctx.actor, user_id=tenant_a)
+                if ctx.session.get(User, tenant_a).is_agency
+                else account_security.reset_two_factor(**_s(ctx), actor=ctx.actor, user_id=tenant_a)
+            )
+            or True
+        ),
+    )
+
+
+def staff_two_factor_change(ctx: Ctx) -> bool:
+    _with_two_factor(ctx, ctx.actor.user_id)  # the admin must use it before requiring it
+    return reached(
+        ctx,
+        AGY,
+        lambda: agency_settings.update_staff_two_factor(**_s(ctx), actor=ctx.actor, required=True),
+    )
+
+
 CSV = "nom;prenom;email\nDupont;Léa;lea@example.test\n".encode()
 
 
@@ -739,6 +803,10 @@ SERVICE_PROBES: dict[tuple[str, str], Callable[[Ctx], bool]] = {
     ("access_management", "change"): access_change,
     ("staff_accounts", "list"): staff_list,
     ("staff_accounts", "create"): staff_create,
+    ("login_sessions", "list"): login_sessions_list,
+    ("login_sessions", "change"): login_sessions_change,
+    ("two_factor", "change"): two_factor_change,
+    ("staff_two_factor", "change"): staff_two_factor_change,
     ("import", "create"): import_create,
     ("data_screens", "list"): data_list,
     ("data_screens", "download"): data_export,
