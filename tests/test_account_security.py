@@ -184,3 +184,19 @@ def test_admin_resets_a_lost_second_factor(session):
 )
 def test_describe_device(agent, device):
     assert describe_device(agent) == device
+
+
+def test_switching_two_factor_on_and_off_tells_the_person_by_email(session):
+    camille = _person(session, "camille@example.test")
+    enrolment = two_factor.new_enrolment(email=camille.email, issuer="Agence")
+    totp = pyotp.TOTP(enrolment.secret)
+    two_factor_codes = account_security.switch_on_two_factor(
+        session=session, user_id=camille.id, secret=enrolment.secret, code=totp.now()
+    )
+    assert len(two_factor_codes) == two_factor.RECOVERY_CODE_COUNT
+    account_security.switch_off_two_factor(
+        session=session, user_id=camille.id, code=two_factor_codes[0]
+    )
+    subjects = [mail.subject for mail in session.exec(select(OutboxEmail)).all()]
+    assert len(subjects) == 2
+    assert "activée" in subjects[0] and "désactivée" in subjects[1]

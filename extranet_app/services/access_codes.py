@@ -612,6 +612,30 @@ def _use_up(session: Session, invitation: Invitation, now: datetime) -> bool:
     return used == 1
 
 
+def queue_security_notice(*, session: Session, user: User, title: str, text: str) -> None:
+    """Tell the person a change to their account's security happened (not committed), so that
+    a change they did not make does not go unseen; sent without review, like the reset link."""
+    agency = get_agency_identity(session=session)
+    message = build_notification_email(
+        agency=agency,
+        to_name=user.display_name,
+        title=title,
+        text=text + "\n\nSi vous n'êtes pas à l'origine de ce changement, contactez votre "
+        "agence sans attendre.",
+        link_url=_page_url(LOGIN_PATH),
+        link_label="Se connecter",
+    )
+    queue_email(
+        session=session,
+        kind=EmailKind.NOTIFICATION,
+        to_address=user.email,
+        to_name=user.display_name,
+        message=message,
+        user_id=user.id,
+        send_without_review=True,
+    )
+
+
 def queue_password_confirmation(*, session: Session, user: User) -> None:
     """Tell the person their password changed (from their account page), not committed."""
     _queue_confirmation(session, user, first_activation=False)

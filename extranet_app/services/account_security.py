@@ -228,6 +228,39 @@ def change_password(
     return opened
 
 
+# --- two-factor, with a notice by e-mail -----------------------------------------------------
+
+
+def switch_on_two_factor(*, session: Session, user_id: int, secret: str, code: str) -> list[str]:
+    """two_factor.enable, then an e-mail telling the person (commits); the recovery codes."""
+    codes = two_factor.enable(session=session, user_id=user_id, secret=secret, code=code)
+    _notice(session, user_id, "Double authentification activée", _ENABLED_TEXT)
+    return codes
+
+
+def switch_off_two_factor(*, session: Session, user_id: int, code: str) -> None:
+    """two_factor.disable, then an e-mail telling the person (commits)."""
+    two_factor.disable(session=session, user_id=user_id, code=code)
+    _notice(session, user_id, "Double authentification désactivée", _DISABLED_TEXT)
+
+
+_ENABLED_TEXT = (
+    "La double authentification vient d'être activée sur votre compte extranet : un code de "
+    "votre appli vous sera demandé à chaque connexion."
+)
+_DISABLED_TEXT = (
+    "La double authentification vient d'être désactivée sur votre compte extranet : le mot de "
+    "passe suffit de nouveau pour vous connecter."
+)
+
+
+def _notice(session: Session, user_id: int, title: str, text: str) -> None:
+    user = session.get(User, user_id)
+    if user is not None:
+        access_codes.queue_security_notice(session=session, user=user, title=title, text=text)
+        session.commit()
+
+
 # --- agency side ----------------------------------------------------------------------------
 
 
@@ -255,4 +288,12 @@ def reset_two_factor(*, session: Session, actor: SessionUser, user_id: int) -> N
         raise AccessDenied
     two_factor.switch_off(session=session, user=target)
     revoke_all_sessions(session=session, user_id=target.id)
+    access_codes.queue_security_notice(
+        session=session,
+        user=target,
+        title="Double authentification réinitialisée",
+        text="L'agence a désactivé la double authentification de votre compte extranet, "
+        "à votre demande : le mot de passe suffit pour vous connecter, vous pouvez la "
+        "réactiver dans Mon compte.",
+    )
     session.commit()

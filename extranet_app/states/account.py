@@ -205,7 +205,7 @@ class AccountState(SessionState):
         try:
             codes = await asyncio.to_thread(
                 _in_session,
-                two_factor.enable,
+                account_security.switch_on_two_factor,
                 user_id=user.user_id,
                 secret=self._enrol_secret,
                 code=_digits(form_data),
@@ -226,7 +226,9 @@ class AccountState(SessionState):
         user = await self._owner()
         if user is None:
             return rx.toast.error("Session expirée : reconnectez-vous.")
-        return await self._with_code(user, two_factor.disable, form_data, "désactivée")
+        return await self._with_code(
+            user, account_security.switch_off_two_factor, form_data, "désactivée"
+        )
 
     @rx.event
     async def regenerate_recovery_codes(self, form_data: dict):
