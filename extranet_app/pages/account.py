@@ -247,6 +247,32 @@ def _two_factor_card() -> rx.Component:
     )
 
 
+def _notifications_card() -> rx.Component:
+    return _card(
+        "Notifications par e-mail",
+        rx.hstack(
+            rx.switch(
+                checked=AccountState.email_notifications,
+                on_change=AccountState.set_email_notifications,
+                id="email-notifications",
+            ),
+            rx.el.label(
+                "Recevoir un e-mail pour les nouveaux messages, documents et actualités",
+                html_for="email-notifications",
+            ),
+            align="center",
+            spacing="2",
+        ),
+        rx.text(
+            "Les e-mails de sécurité (mot de passe, double authentification) sont toujours "
+            "envoyés.",
+            size="2",
+            color=rx.color("gray", 11),
+        ),
+        card_id="notifications-card",
+    )
+
+
 def _session(item: dict) -> rx.Component:
     return rx.card(
         rx.hstack(
@@ -320,6 +346,7 @@ def account_page() -> rx.Component:
             _two_factor_card(),
             _password_card(),
             _sessions_card(),
+            _notifications_card(),
             spacing="4",
             width="100%",
             max_width="760px",

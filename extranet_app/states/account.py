@@ -18,7 +18,7 @@ import reflex as rx
 from extranet_app.api.account_routes import CONFIRMATION_MISMATCH, PASSWORD_CHANGED
 from extranet_app.api.account_routes import WRONG_CURRENT_PASSWORD as WRONG_CURRENT
 from extranet_app.db import session_scope
-from extranet_app.services import account_security, auth, two_factor
+from extranet_app.services import account_security, auth, messaging, two_factor
 from extranet_app.services.agency import get_agency_identity
 from extranet_app.services.auth import SessionUser
 from extranet_app.services.errors import AccessDenied
@@ -43,6 +43,7 @@ class AccountView:
     issuer: str
     two_factor: two_factor.TwoFactorStatus
     sessions: list[dict[str, Any]]
+    email_notifications: bool
 
 
 def _session_row(item: account_security.OpenSession) -> dict[str, Any]:
@@ -66,6 +67,7 @@ def _load(user: SessionUser) -> AccountView:
                 _session_row(item)
                 for item in account_security.list_sessions(session=session, user=user)
             ],
+            email_notifications=messaging.email_notifications_enabled(session=session, user=user),
         )
 
 
@@ -101,6 +103,7 @@ class AccountState(SessionState):
     # Recovery codes, shown once right after they are made.
     recovery_codes: list[str] = []
     two_factor_error: str = ""
+    email_notifications: bool = True
 
     async def _owner(self) -> SessionUser | None:
         """The person whose account this is; an Aperçu never reaches it."""
@@ -139,6 +142,7 @@ class AccountState(SessionState):
         view = await asyncio.to_thread(_load, user)
         self.email = view.email
         self.sessions = view.sessions
+        self.email_notifications = view.email_notifications
         status = view.two_factor
         self.two_factor_enabled = status.enabled
         self.two_factor_since = format_datetime(status.enabled_at, separator=" à ")
@@ -170,6 +174,21 @@ class AccountState(SessionState):
         await self._refresh(user)
         return rx.toast.success(
             f"{count} autre(s) session(s) fermée(s)." if count else "Aucune autre session ouverte."
+        )
+
+    # --- e-mail notifications -----------------------------------------------------------
+
+    @rx.event
+    async def set_email_notifications(self, enabled: bool):
+        user = await self._owner()
+        if user is None or not isinstance(enabled, bool):
+            return rx.toast.error("Session expirée : reconnectez-vous.")
+        await asyncio.to_thread(
+            _in_session, messaging.set_email_notifications, user=user, enabled=enabled
+        )
+        self.email_notifications = enabled
+        return rx.toast.success(
+            "Notifications par e-mail activées." if enabled else "Notifications désactivées."
         )
 
     # --- two-factor -----------------------------------------------------------------------
