@@ -108,3 +108,20 @@ async def test_notifications_switch(tokens):
     assert not reloaded.email_notifications
     await state.set_email_notifications("yes")  # not a boolean: refused
     assert not (await _loaded(tokens["camille"][0])).email_notifications
+
+
+async def test_staff_without_the_required_second_factor_are_sent_to_their_account(session):
+    from extranet_app.services.agency import settings_row
+
+    settings_row(session=session).staff_two_factor_required = True
+    make_user(session, email="staff@example.test", is_agency=True, is_admin=True)
+    session.commit()
+    token = _login("staff@example.test")
+    guard = substate(state_tree(token=token, path="/agence"), AccountState)
+    assert redirect_path(await guard.enter_agency_space()) == "/compte"
+    state = await _loaded(token)
+    assert state.second_factor_due and state.back_path == ""
+    await state.start_enrolment()
+    await state.confirm_enrolment({"code": pyotp.TOTP(state._enrol_secret).now()})
+    assert not state.second_factor_due and state.back_path == "/agence"
+    assert redirect_path(await guard.enter_agency_space()) is None

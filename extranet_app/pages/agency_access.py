@@ -18,6 +18,10 @@ from typing import Any
 import reflex as rx
 
 from extranet_app.components.navigation import AGENCY_NAV
+from extranet_app.components.personal_data_actions import (
+    personal_data_dialog,
+    personal_data_menu_item,
+)
 from extranet_app.components.shell import space_page
 from extranet_app.db import session_scope
 from extranet_app.services import access_management as access
@@ -37,6 +41,7 @@ from extranet_app.services.access_management import (
 )
 from extranet_app.services.auth import SessionUser, Space
 from extranet_app.services.errors import AccessDenied
+from extranet_app.states.personal_data_actions import PersonalDataActions, PersonOnPage
 from extranet_app.states.session import SessionState
 
 logger = logging.getLogger(__name__)
@@ -246,8 +251,9 @@ class AccessProgressState(rx.State):
         return f"{self.label} : {_number(self.done)} / {_number(self.total)}"
 
 
-class AccessState(SessionState):
-    """The Gestion des accès page: list, selection, actions and their progress."""
+class AccessState(PersonalDataActions, SessionState):
+    """The Gestion des accès page: list, selection, actions and their progress, and each
+    person's "Données personnelles" (export, anonymisation: states/personal_data_actions.py)."""
 
     kind: str = PersonKind.TENANT.value
     search: str = ""
@@ -444,6 +450,15 @@ class AccessState(SessionState):
         if index is None or not 0 <= index < len(self._page_person_ids):
             return None
         return self._page_person_ids[index]
+
+    def _personal_data_person(self, position: Any) -> PersonOnPage | None:
+        person_id = self._person_at(position)
+        if person_id is None:
+            return None
+        return PersonOnPage(PersonKind(self.kind), person_id, self.rows[position].name)
+
+    async def _after_anonymisation(self, staff: SessionUser) -> None:
+        await self._reload(staff, with_counts=True)
 
     @rx.event
     async def toggle_row(self, position: int):
@@ -814,6 +829,8 @@ def _row_menu(row: AccessRow) -> rx.Component:
                 status == AccessStatus.DEACTIVATED.value,
                 _menu_item("Réactiver", "user-check", row.position, AccessAction.REACTIVATE),
             ),
+            rx.menu.separator(),
+            personal_data_menu_item(AccessState, row.position),
         ),
     )
 
@@ -1188,6 +1205,7 @@ def agency_access() -> rx.Component:
         ),
         _pager(),
         _confirmation(),
+        personal_data_dialog(AccessState),
         spacing="4",
         width="100%",
         max_width="1200px",

@@ -96,6 +96,10 @@ POLICY: dict[tuple[str, str], set[Role]] = {
     # A lost phone: only an agency admin switches someone's second factor off.
     ("two_factor", "change"): {R.ADMIN},
     ("staff_two_factor", "change"): {R.ADMIN},  # require it of every staff member
+    # RGPD: tenant A's data as a zip (their own export, or the agency answering their request),
+    # and anonymisation (administrators only).
+    ("personal_data", "download"): {R.TENANT_A, R.PREVIEW} | AGENCY,
+    ("personal_data", "delete"): {R.ADMIN},
     ("import", "create"): AGENCY,  # a dry run of a CSV import
     ("data_screens", "list"): AGENCY,
     ("data_screens", "download"): AGENCY,  # CSV export

@@ -8,6 +8,9 @@ event handler of any state; the handlers' gate (SessionState._session_user) is c
 
 from __future__ import annotations
 
+import io
+import json
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -36,6 +39,7 @@ from extranet_app.services import (
     outbox,
     owner_reports,
     owner_submissions,
+    personal_data,
     receipts,
     rent_ledger,
     rental_tracking,
@@ -727,6 +731,59 @@ def staff_two_factor_change(ctx: Ctx) -> bool:
     )
 
 
+# --- Personal data (RGPD) --------------------------------------------------------------------
+
+
+def _tenant_a_profile(ctx: Ctx) -> int:
+    return ctx.session.exec(
+        select(Tenant.id).where(Tenant.user_id == ctx.world.user_ids["tenant_a"])
+    ).one()
+
+
+def _holds_tenant_a(ctx: Ctx, export: personal_data.PersonalExport) -> bool:
+    with zipfile.ZipFile(io.BytesIO(export.data)) as archive:
+        data = json.loads(archive.read("donnees.json"))
+    tenant_a = ctx.session.get(User, ctx.world.user_ids["tenant_a"])
+    return (data.get("compte") or {}).get("email") == tenant_a.email
+
+
+def personal_data_download(ctx: Ctx) -> bool:
+    return any_reached(
+        ctx,
+        *in_spaces(
+            PERSON_SPACES,
+            lambda _space: (
+                lambda: _holds_tenant_a(
+                    ctx, personal_data.export_own_data(**_s(ctx), user=ctx.actor)
+                )
+            ),
+        ),
+        (
+            AGY,
+            lambda: _holds_tenant_a(
+                ctx,
+                personal_data.export_person_data(
+                    **_s(ctx), actor=ctx.actor, tenant_id=_tenant_a_profile(ctx)
+                ),
+            ),
+        ),
+    )
+
+
+def _anonymise_tenant_a(ctx: Ctx) -> bool:
+    try:
+        personal_data.anonymise_person(
+            **_s(ctx), actor=ctx.actor, tenant_id=_tenant_a_profile(ctx), today=TODAY
+        )
+    except personal_data.StillUnderContract:
+        return True  # allowed to ask: the law, not the role, keeps lease A's tenant as is
+    return True
+
+
+def personal_data_delete(ctx: Ctx) -> bool:
+    return reached(ctx, AGY, lambda: _anonymise_tenant_a(ctx))
+
+
 CSV = "nom;prenom;email\nDupont;Léa;lea@example.test\n".encode()
 
 
@@ -806,6 +863,8 @@ SERVICE_PROBES: dict[tuple[str, str], Callable[[Ctx], bool]] = {
     ("login_sessions", "list"): login_sessions_list,
     ("login_sessions", "change"): login_sessions_change,
     ("two_factor", "change"): two_factor_change,
+    ("personal_data", "download"): personal_data_download,
+    ("personal_data", "delete"): personal_data_delete,
     ("staff_two_factor", "change"): staff_two_factor_change,
     ("import", "create"): import_create,
     ("data_screens", "list"): data_list,
