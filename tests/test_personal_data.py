@@ -9,6 +9,7 @@ import zipfile
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import pyotp
 import pytest
 from sqlmodel import Session, select
 
@@ -26,13 +27,14 @@ from extranet_app.models import (
     OutboxEmail,
     OutboxStatus,
     Payment,
+    RecoveryCode,
     RentCall,
     Tenant,
     Thread,
     User,
 )
 from extranet_app.models.base import utcnow
-from extranet_app.services import auth
+from extranet_app.services import auth, two_factor
 from extranet_app.services.auth import SessionUser
 from extranet_app.services.errors import AccessDenied
 from extranet_app.services.personal_data import (
@@ -324,6 +326,24 @@ def test_anonymised_person_can_no_longer_log_in(session: Session) -> None:
         session=session, actor=people.admin, user_id=people.tenant.user_id, today=TODAY
     )
     assert auth.login(session=session, email="camille@example.test", password=PASSWORD) is None
+
+
+def test_anonymisation_forgets_the_second_factor(session: Session) -> None:
+    people = build_people(session, lease_ends=date(2026, 10, 31))
+    enrolment = two_factor.new_enrolment(email="camille@example.test", issuer="Agence")
+    two_factor.enable(
+        session=session,
+        user_id=people.tenant.user_id,
+        secret=enrolment.secret,
+        code=pyotp.TOTP(enrolment.secret).now(),
+    )
+    anonymise_person(
+        session=session, actor=people.admin, user_id=people.tenant.user_id, today=TODAY
+    )
+    session.expire_all()
+    user = session.get(User, people.tenant.user_id)
+    assert (user.totp_secret, user.totp_enabled_at, user.totp_last_step) == (None, None, None)
+    assert session.exec(select(RecoveryCode)).all() == []
 
 
 def test_anonymisation_is_refused_while_a_lease_is_current(session: Session) -> None:

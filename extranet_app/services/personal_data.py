@@ -50,6 +50,7 @@ from extranet_app.models import (
 )
 from extranet_app.models.base import utcnow
 from extranet_app.models.documents import DocumentCategory
+from extranet_app.services import two_factor
 from extranet_app.services.audit import record_event
 from extranet_app.services.auth import SessionUser
 from extranet_app.services.errors import AccessDenied
@@ -582,7 +583,7 @@ def _close_login(session: Session, user_id: int) -> int:
     user.email = placeholder
     user.display_name = PLACEHOLDER_NAME
     user.password_hash = None
-    user.totp_secret = None
+    two_factor.switch_off(session=session, user=user)  # secret and recovery codes
     user.is_active = False
     user.email_notifications = False
     now = utcnow()
