@@ -34,7 +34,7 @@ from extranet_app.models import (
     User,
 )
 from extranet_app.models.base import utcnow
-from extranet_app.services import auth, two_factor
+from extranet_app.services import access_management, auth, two_factor
 from extranet_app.services.auth import SessionUser
 from extranet_app.services.errors import AccessDenied
 from extranet_app.services.personal_data import (
@@ -502,3 +502,28 @@ def test_owner_export_holds_lots_mandate_reports_and_report_pdfs_of_that_owner_o
     assert [d["category"] for d in data["documents"]] == [DocumentCategory.MANAGEMENT_REPORT]
     assert len(files) == 1
     assert "Bernard" not in json.dumps(data, ensure_ascii=False)
+
+
+def test_an_anonymised_profile_cannot_be_given_a_new_login(session: Session) -> None:
+    people = build_people(session, lease_ends=date(2026, 10, 31))
+    former = make_tenant(session, last_name="Ancien")
+    make_lease(
+        session,
+        lot=make_lot(session, reference="Z9"),
+        tenants=[former],
+        end_date=date(2026, 10, 31),
+    )
+    session.commit()
+    anonymise_person(session=session, actor=people.admin, tenant_id=former.id, today=TODAY)
+    kind = access_management.PersonKind.TENANT
+    with pytest.raises(access_management.InvalidEmail, match="anonymisée"):
+        access_management.set_person_email(
+            session=session, actor=people.staff, kind=kind, person_id=former.id, email="x@y.fr"
+        )
+    former.email = "contourne@example.test"  # even written behind the screen's back
+    session.commit()
+    result = access_management.enrol_people(
+        session=session, actor=people.staff, kind=kind, person_ids=[former.id]
+    )
+    assert result.enrolled == 0
+    assert session.get(Tenant, former.id).user_id is None

@@ -46,6 +46,7 @@ from extranet_app.services.errors import AccessDenied
 from extranet_app.services.formatting import format_datetime
 from extranet_app.services.outbox import EmailKind, checked_ids, record_user_events
 from extranet_app.services.paging import page_count
+from extranet_app.services.personal_data import is_anonymised
 from extranet_app.services.timekeeping import today_in_france
 from extranet_app.settings import get_settings
 
@@ -101,6 +102,9 @@ class SortKey(StrEnum):
     NAME = "nom"
     STATUS = "statut"
     EMAIL = "email"
+
+
+ANONYMISED = "Personne anonymisée (RGPD) : elle ne peut plus recevoir d'accès."
 
 
 class InvalidEmail(ValueError):
@@ -700,6 +704,8 @@ def _plan_enrolment(people: Iterable[Person]) -> _EnrolmentPlan:
         email = _usable_email(person.email)
         if person.user_id is not None:
             plan.already_enrolled += 1
+        elif is_anonymised(person):
+            plan.missing_email += 1  # anonymised: no address, and none may be added
         elif not (person.email or "").strip():
             plan.missing_email += 1
         elif email is None:
@@ -845,6 +851,8 @@ def set_person_email(
         raise InvalidEmail(
             "Cette personne est déjà inscrite : son adresse de connexion ne se change pas ici."
         )
+    if is_anonymised(person):
+        raise InvalidEmail(ANONYMISED)
     person.email = checked_email(email)
     record_event(
         session=session,

@@ -63,6 +63,12 @@ _LOGIN_ACTIONS = ("login.success", "logout")
 _UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
+def is_anonymised(person: Tenant | Owner) -> bool:
+    """Whether this tenant or owner profile was anonymised: it must never be given to a new
+    login (whoever logged in would see the former person's leases and payments)."""
+    return person.last_name == PLACEHOLDER_NAME and not (person.first_name or person.company_name)
+
+
 class StillUnderContract(Exception):
     """The person still has a current lease or mandate: their data is needed to run it."""
 
