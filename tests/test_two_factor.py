@@ -233,3 +233,17 @@ def test_pending_sessions_are_not_counted_as_live(session):
     pending = session.exec(select(AuthSession)).one()
     assert pending.second_factor_pending
     assert pending.expires_at - pending.created_at == timedelta(minutes=10)
+
+
+def test_wrong_codes_to_switch_it_off_are_throttled_like_logins(session):
+    user = _tenant(session)
+    now = utcnow()
+    secret, _ = _enrolled(session, user, now - timedelta(minutes=5))
+    for _ in range(10):
+        with pytest.raises(TwoFactorError, match="incorrect"):
+            two_factor.disable(session=session, user_id=user.id, code="000000", now=now)
+    assert len(_actions(session, "two_factor.code_refused")) == 10
+    # Even the right code is refused now, for this account, until the window passes.
+    with pytest.raises(TwoFactorError, match="Trop de codes"):
+        two_factor.disable(session=session, user_id=user.id, code=_code(secret, now), now=now)
+    assert two_factor.status(session=session, user_id=user.id).enabled

@@ -38,6 +38,7 @@ ACCESS_LOG_ACTIONS: tuple[str, ...] = (
     "login.password_ok",
     "login.second_factor_failure",
     "two_factor.recovery_code_used",
+    "two_factor.code_refused",
     # Refused access codes and reset links (CodePurpose values + ".refused").
     "activation.refused",
     "password_reset.refused",

@@ -69,6 +69,7 @@ ACTION_LABELS: dict[str, str] = {
     "two_factor.disabled": "Double authentification désactivée",
     "two_factor.recovery_codes": "Codes de secours renouvelés",
     "two_factor.recovery_code_used": "Code de secours utilisé",
+    "two_factor.code_refused": "Code refusé (changement de double authentification)",
     "two_factor.reset": "Double authentification réinitialisée par l'agence",
     "two_factor.reset_denied": "Réinitialisation de double authentification refusée",
     "preview.account_refused": "Mon compte refusé pendant un aperçu",

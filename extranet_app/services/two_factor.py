@@ -26,6 +26,7 @@ from sqlmodel import Session, col, select, update
 
 from extranet_app.models import AgencySettings, RecoveryCode, User
 from extranet_app.models.base import utcnow
+from extranet_app.services import login_throttle
 from extranet_app.services.agency import AGENCY_SETTINGS_ID
 from extranet_app.services.audit import record_event
 from extranet_app.services.errors import AccessDenied
@@ -146,13 +147,9 @@ def disable(*, session: Session, user_id: int, code: str, now: datetime | None =
     requires it. Raises TwoFactorError."""
     now = now or utcnow()
     user = _active_user(session, user_id)
-    if user.totp_enabled_at is None:
-        raise TwoFactorError("La double authentification n'est pas activée.")
-    if is_required_for(session=session, user=user):
+    if user.totp_enabled_at is not None and is_required_for(session=session, user=user):
         raise TwoFactorError("L'agence exige la double authentification pour son équipe.")
-    if not check_code(session=session, user=user, code=code, now=now):
-        session.commit()  # the step or recovery code used stays used
-        raise TwoFactorError("Code incorrect.")
+    _confirm(session, user, code, now)
     switch_off(session=session, user=user)
     record_event(
         session=session,
@@ -170,11 +167,7 @@ def regenerate_recovery_codes(
     """New recovery codes (the old ones stop working) after a current code (commits)."""
     now = now or utcnow()
     user = _active_user(session, user_id)
-    if user.totp_enabled_at is None:
-        raise TwoFactorError("La double authentification n'est pas activée.")
-    if not check_code(session=session, user=user, code=code, now=now):
-        session.commit()
-        raise TwoFactorError("Code incorrect.")
+    _confirm(session, user, code, now)
     codes = _replace_recovery_codes(session, user.id)
     record_event(
         session=session,
@@ -185,6 +178,31 @@ def regenerate_recovery_codes(
     )
     session.commit()
     return codes
+
+
+def _confirm(session: Session, user: User, code: str, now: datetime) -> None:
+    """A change to the second factor needs a current code. Wrong codes count against the
+    account's login throttling, so a stolen session cannot try every code to switch it off."""
+    if user.totp_enabled_at is None:
+        raise TwoFactorError("La double authentification n'est pas activée.")
+    if throttle := login_throttle.throttled(session=session, email=user.email, ip="", now=now):
+        minutes = throttle.minutes_left(now)
+        raise TwoFactorError(f"Trop de codes erronés : réessayez dans {minutes} min.")
+    if check_code(session=session, user=user, code=code, now=now):
+        return
+    login_throttle.record_attempt(
+        session=session, email=user.email, ip="", now=now, succeeded=False
+    )
+    record_event(
+        session=session,
+        action="two_factor.code_refused",
+        actor_user_id=user.id,
+        target_type="user",
+        target_id=user.id,
+        allowed=False,
+    )
+    session.commit()
+    raise TwoFactorError("Code incorrect.")
 
 
 def switch_off(*, session: Session, user: User) -> None:
