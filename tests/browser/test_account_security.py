@@ -116,3 +116,16 @@ def test_two_factor_sessions_and_password(
     page.locator("#change-password").click()
     expect(page.locator("#password-changed")).to_be_visible()
     expect(page.locator(".open-session")).to_have_count(1)
+
+
+def test_admin_must_use_two_factor_before_requiring_it_for_the_team(
+    page: Page, extranet: RunningExtranet
+) -> None:
+    login(page, "agence@demo.extranet.fr")
+    open_live(page, "/agence/parametres")
+    page.locator("#tab-securite").click()
+    switch = page.locator("#staff-two-factor")
+    expect(switch).to_have_attribute("aria-checked", "false")
+    switch.click()
+    expect(page.get_by_text("Activez d'abord la double authentification")).to_be_visible()
+    expect(switch).to_have_attribute("aria-checked", "false")
