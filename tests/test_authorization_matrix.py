@@ -29,7 +29,13 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from extranet_app import db
-from extranet_app.api import agency_routes, data_routes, document_routes, news_routes
+from extranet_app.api import (
+    agency_routes,
+    data_routes,
+    document_routes,
+    news_routes,
+    personal_data_routes,
+)
 from extranet_app.services import auth
 from extranet_app.services.agency_logo import set_logo
 from extranet_app.services.auth import SessionUser, Space
@@ -140,7 +146,7 @@ def _id(case) -> str:
 
 
 # The logo has no handler: the login page shows it to everyone through its HTTP route only.
-HTTP_ONLY = {("agency_logo", "download")}
+HTTP_ONLY = {("agency_logo", "download"), ("personal_data_agency", "download")}
 SERVICE_CASES = [case for case in cases() if (case[1], case[2]) not in HTTP_ONLY]
 
 
@@ -200,6 +206,9 @@ HTTP_ROUTES = {
     ("news", "download"): lambda w: [f"/api/news/{w.news_ref}/image{query}" for query in _SPACES],
     ("data_screens", "download"): lambda w: ["/api/agence/export/locataires"],
     ("agency_logo", "download"): lambda w: [agency_routes.LOGO_PATH],
+    ("personal_data_agency", "download"): lambda w: [
+        personal_data_routes.staff_export_path("compte", w.user_ids["tenant_a"])
+    ],
 }
 # The Aperçu runs in the staff member's tab: an HTTP request carries the staff cookie, so the
 # preview has no HTTP row of its own (the staff row covers it).
@@ -219,6 +228,7 @@ def client(world) -> TestClient:
             *news_routes.routes,
             *data_routes.routes,
             *agency_routes.routes,
+            *personal_data_routes.routes,
         ]
     )
     return TestClient(app, base_url="http://localhost:8000")

@@ -100,6 +100,7 @@ POLICY: dict[tuple[str, str], set[Role]] = {
     # and anonymisation (administrators only).
     ("personal_data", "download"): {R.TENANT_A, R.PREVIEW} | AGENCY,
     ("personal_data", "delete"): {R.ADMIN},
+    ("personal_data_agency", "download"): AGENCY,  # the agency's export route (HTTP only)
     ("import", "create"): AGENCY,  # a dry run of a CSV import
     ("data_screens", "list"): AGENCY,
     ("data_screens", "download"): AGENCY,  # CSV export
