@@ -188,10 +188,11 @@ def test_describe_device(agent, device):
 
 def test_switching_two_factor_on_and_off_tells_the_person_by_email(session):
     camille = _person(session, "camille@example.test")
+    _, me = _log_in(session, camille)
     enrolment = two_factor.new_enrolment(email=camille.email, issuer="Agence")
     totp = pyotp.TOTP(enrolment.secret)
     two_factor_codes = account_security.switch_on_two_factor(
-        session=session, user_id=camille.id, secret=enrolment.secret, code=totp.now()
+        session=session, user=me, secret=enrolment.secret, code=totp.now()
     )
     assert len(two_factor_codes) == two_factor.RECOVERY_CODE_COUNT
     account_security.switch_off_two_factor(
@@ -200,3 +201,67 @@ def test_switching_two_factor_on_and_off_tells_the_person_by_email(session):
     subjects = [mail.subject for mail in session.exec(select(OutboxEmail)).all()]
     assert len(subjects) == 2
     assert "activée" in subjects[0] and "désactivée" in subjects[1]
+
+
+def test_switching_two_factor_on_ends_every_other_session(session):
+    camille = _person(session, "camille@example.test")
+    elsewhere, _ = _log_in(session, camille, PHONE)  # perhaps someone who has the password
+    current, me = _log_in(session, camille)
+    enrolment = two_factor.new_enrolment(email=camille.email, issuer="Agence")
+    account_security.switch_on_two_factor(
+        session=session, user=me, secret=enrolment.secret, code=pyotp.TOTP(enrolment.secret).now()
+    )
+    assert auth.resolve_session(session=session, token=elsewhere.token) is None
+    assert auth.resolve_session(session=session, token=current.token) is not None
+
+
+def test_wrong_current_passwords_count_against_the_login_budget(session):
+    camille = _person(session, "camille@example.test")
+    _, me = _log_in(session, camille)
+    for _ in range(10):
+        with pytest.raises(WrongPassword):
+            account_security.change_password(
+                session=session, user=me, current_password="guess", new_password=NEW_PASSWORD
+            )
+    with pytest.raises(auth.LoginThrottled):
+        account_security.change_password(
+            session=session, user=me, current_password=PASSWORD, new_password=NEW_PASSWORD
+        )
+    # Unchanged, and logging in is throttled too (the same budget).
+    assert auth.authenticate(session=session, email=camille.email, password=PASSWORD)
+    with pytest.raises(auth.LoginThrottled):
+        auth.login(session=session, email=camille.email, password=PASSWORD)
+
+
+def _with_two_factor(session, user):
+    enrolment = two_factor.new_enrolment(email=user.email, issuer="Agence")
+    earlier = utcnow() - timedelta(minutes=5)
+    return two_factor.enable(
+        session=session,
+        user_id=user.id,
+        secret=enrolment.secret,
+        code=pyotp.TOTP(enrolment.secret).at(earlier),
+        now=earlier,
+    )
+
+
+def test_a_wrong_code_after_the_right_password_is_told_once(session):
+    camille = _person(session, "camille@example.test")
+    _with_two_factor(session, camille)
+    pending = auth.login(session=session, email=camille.email, password=PASSWORD)
+    for _ in range(3):
+        with pytest.raises(auth.SecondFactorRefused):
+            account_security.finish_login(session=session, token=pending.token, code="000000")
+    notices = session.exec(select(OutboxEmail)).all()
+    assert [mail.subject.split(" – ")[0] for mail in notices] == [
+        "Tentative de connexion à votre compte"
+    ]
+
+
+def test_a_login_with_a_recovery_code_is_told(session):
+    camille = _person(session, "camille@example.test")
+    codes = _with_two_factor(session, camille)
+    pending = auth.login(session=session, email=camille.email, password=PASSWORD)
+    account_security.finish_login(session=session, token=pending.token, code=codes[3])
+    notices = session.exec(select(OutboxEmail)).all()
+    assert [mail.subject.split(" – ")[0] for mail in notices] == ["Code de secours utilisé"]

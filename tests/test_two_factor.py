@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from extranet_app.models import AuditEvent, AuthSession, RecoveryCode, User
 from extranet_app.models.base import utcnow
-from extranet_app.services import agency_settings, auth, two_factor
+from extranet_app.services import agency_settings, auth, messaging, two_factor
 from extranet_app.services.agency import settings_row
 from extranet_app.services.agency_settings import SettingsRejected
 from extranet_app.services.two_factor import TwoFactorError
@@ -26,13 +26,14 @@ def _code(secret: str, at) -> str:
     return pyotp.TOTP(secret).at(at)
 
 
-def _enrolled(session, user, now):
+def _enrolled(session, user, now, keep_session_id=None):
     enrolment = two_factor.new_enrolment(email=user.email, issuer="Agence")
     codes = two_factor.enable(
         session=session,
         user_id=user.id,
         secret=enrolment.secret,
         code=_code(enrolment.secret, now),
+        keep_session_id=keep_session_id,
         now=now,
     )
     return enrolment.secret, codes
@@ -217,11 +218,17 @@ def test_required_staff_without_it_lose_the_agency_space_until_they_set_it_up(se
     assert not person.is_agency and not person.is_admin
     assert not person.can_enter(auth.Space.AGENCY)
     assert auth.landing_path(person) == auth.ACCOUNT_PATH
-    # Staff cannot switch it off while it is required.
+    # A password-only session that sets it up (proving it holds the phone) becomes a staff one;
+    # any other session of theirs, password-only, ends.
+    elsewhere = auth.login(session=session, email=staff.email, password=PASSWORD)
     now = utcnow()
-    secret, _ = _enrolled(session, staff, now - timedelta(minutes=5))
+    secret, _ = _enrolled(
+        session, staff, now - timedelta(minutes=5), keep_session_id=person.session_id
+    )
     person = auth.resolve_session(session=session, token=opened.token)
     assert person.is_agency and not person.second_factor_due
+    assert auth.resolve_session(session=session, token=elsewhere.token) is None
+    # Staff cannot switch it off while it is required.
     with pytest.raises(TwoFactorError):
         two_factor.disable(session=session, user_id=staff.id, code=_code(secret, now), now=now)
 
@@ -233,6 +240,8 @@ def test_pending_sessions_are_not_counted_as_live(session):
     pending = session.exec(select(AuthSession)).one()
     assert pending.second_factor_pending
     assert pending.expires_at - pending.created_at == timedelta(minutes=10)
+    assert auth.count_live_sessions(session=session, user_id=user.id) == 0
+    assert not messaging.is_online(session=session, user_id=user.id, now=utcnow())
 
 
 def test_wrong_codes_to_switch_it_off_are_throttled_like_logins(session):

@@ -24,6 +24,7 @@ CHANGE_PASSWORD_PATH = "/api/compte/mot-de-passe"  # noqa: S105
 # What the account page is told, in its query string (never free text).
 PASSWORD_CHANGED = "mot-de-passe-modifie"  # noqa: S105
 WRONG_CURRENT_PASSWORD = "mot-de-passe-actuel"  # noqa: S105
+TOO_MANY_TRIES = "tentatives"
 CONFIRMATION_MISMATCH = "confirmation"
 
 Outcome = auth.OpenedSession | str  # the new session, or the reason of the refusal
@@ -45,6 +46,8 @@ def _change(token: str, current: str, new: str, ip: str, user_agent: str) -> Out
             )
         except account_security.WrongPassword:
             return WRONG_CURRENT_PASSWORD
+        except auth.LoginThrottled:
+            return TOO_MANY_TRIES
         except PasswordRejected as refused:
             return refused.reason
         except AccessDenied:

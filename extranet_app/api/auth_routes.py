@@ -20,7 +20,7 @@ from extranet_app.api.http import (
     redirect_to_page,
 )
 from extranet_app.db import session_scope
-from extranet_app.services import auth
+from extranet_app.services import account_security, auth
 from extranet_app.settings import get_settings
 
 LOGIN_PATH = "/api/auth/login"
@@ -71,7 +71,7 @@ def _verify_code(
 ) -> auth.OpenedSession | auth.SecondFactorRefused | auth.LoginThrottled:
     with session_scope() as session:
         try:
-            return auth.verify_second_factor(
+            return account_security.finish_login(
                 session=session, token=token, code=code, ip=ip, user_agent=user_agent
             )
         except (auth.SecondFactorRefused, auth.LoginThrottled) as refused:

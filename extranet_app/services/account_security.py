@@ -15,13 +15,16 @@ from sqlmodel import Session, col, select, update
 
 from extranet_app.models import AuthSession, User
 from extranet_app.models.base import utcnow
-from extranet_app.services import access_codes, two_factor
+from extranet_app.services import access_codes, login_throttle, two_factor
 from extranet_app.services.audit import record_event
 from extranet_app.services.auth import (
+    LoginThrottled,
     OpenedSession,
+    SecondFactorRefused,
     SessionUser,
     open_login_session,
     revoke_all_sessions,
+    verify_second_factor,
 )
 from extranet_app.services.errors import AccessDenied
 from extranet_app.services.passwords import (
@@ -187,10 +190,17 @@ def change_password(
     """Change one's password (slow: bcrypt; commits): every session ends, this browser gets a
     new one, and an e-mail tells the person. Raises WrongPassword or PasswordRejected."""
     _refuse_preview(user, session)
-    row = session.get(User, user.user_id)
+    row = session.get(User, user.user_id, with_for_update=True, populate_existing=True)
     if row is None or not row.is_active or row.password_hash is None:
         raise AccessDenied
+    now = utcnow()
+    # A stolen session must not be a way to guess the password without the login's limits.
+    if throttle := login_throttle.throttled(session=session, email=row.email, ip=ip, now=now):
+        raise LoginThrottled(throttle, now)
     if not verify_password(current_password, row.password_hash):
+        login_throttle.record_attempt(
+            session=session, email=row.email, ip=ip, now=now, succeeded=False
+        )
         record_event(
             session=session,
             action="password.change_refused",
@@ -231,11 +241,39 @@ def change_password(
 # --- two-factor, with a notice by e-mail -----------------------------------------------------
 
 
-def switch_on_two_factor(*, session: Session, user_id: int, secret: str, code: str) -> list[str]:
-    """two_factor.enable, then an e-mail telling the person (commits); the recovery codes."""
-    codes = two_factor.enable(session=session, user_id=user_id, secret=secret, code=code)
-    _notice(session, user_id, "Double authentification activée", _ENABLED_TEXT)
+def switch_on_two_factor(
+    *, session: Session, user: SessionUser, secret: str, code: str
+) -> list[str]:
+    """two_factor.enable from this session (every other one ends), then an e-mail telling the
+    person (commits); the recovery codes."""
+    _refuse_preview(user, session)
+    codes = two_factor.enable(
+        session=session,
+        user_id=user.user_id,
+        secret=secret,
+        code=code,
+        keep_session_id=user.session_id,
+    )
+    _notice(session, user.user_id, "Double authentification activée", _ENABLED_TEXT)
     return codes
+
+
+def finish_login(
+    *, session: Session, token: str, code: str, ip: str = "", user_agent: str = ""
+) -> OpenedSession:
+    """auth.verify_second_factor, telling the person by e-mail when a wrong code follows their
+    right password (someone knows it) or when a recovery code let them in (commits)."""
+    try:
+        opened = verify_second_factor(
+            session=session, token=token, code=code, ip=ip, user_agent=user_agent
+        )
+    except SecondFactorRefused as refused:
+        if refused.first_wrong_code is not None:
+            _notice(session, refused.first_wrong_code, _WRONG_CODE_TITLE, _WRONG_CODE_TEXT)
+        raise
+    if not "".join(code.split()).isdigit():
+        _notice(session, opened.user.user_id, _RECOVERY_TITLE, _RECOVERY_TEXT)
+    return opened
 
 
 def switch_off_two_factor(*, session: Session, user_id: int, code: str) -> None:
@@ -246,7 +284,17 @@ def switch_off_two_factor(*, session: Session, user_id: int, code: str) -> None:
 
 _ENABLED_TEXT = (
     "La double authentification vient d'être activée sur votre compte extranet : un code de "
-    "votre appli vous sera demandé à chaque connexion."
+    "votre appli vous sera demandé à chaque connexion. Vos autres sessions ont été fermées."
+)
+_WRONG_CODE_TITLE = "Tentative de connexion à votre compte"
+_WRONG_CODE_TEXT = (
+    "Votre mot de passe a été saisi correctement, puis un code de vérification erroné. Si ce "
+    "n'était pas vous, quelqu'un connaît votre mot de passe : changez-le dans Mon compte."
+)
+_RECOVERY_TITLE = "Code de secours utilisé"
+_RECOVERY_TEXT = (
+    "Un code de secours vient de servir à vous connecter. Chacun ne sert qu'une fois : vous "
+    "pouvez en générer de nouveaux dans Mon compte."
 )
 _DISABLED_TEXT = (
     "La double authentification vient d'être désactivée sur votre compte extranet : le mot de "
@@ -292,8 +340,9 @@ def reset_two_factor(*, session: Session, actor: SessionUser, user_id: int) -> N
         session=session,
         user=target,
         title="Double authentification réinitialisée",
-        text="L'agence a désactivé la double authentification de votre compte extranet, "
-        "à votre demande : le mot de passe suffit pour vous connecter, vous pouvez la "
-        "réactiver dans Mon compte.",
+        text="L'agence a désactivé la double authentification de votre compte extranet à la "
+        "suite d'une demande : le mot de passe suffit pour vous connecter, vous pouvez la "
+        "réactiver dans Mon compte. Si vous n'êtes pas à l'origine de cette demande, "
+        "changez votre mot de passe.",
     )
     session.commit()

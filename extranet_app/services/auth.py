@@ -89,11 +89,14 @@ class OpenedSession:
 
 
 class SecondFactorRefused(Exception):
-    """The code of a pending login was refused; `expired` when the login must start over."""
+    """The code of a pending login was refused; `expired` when the login must start over.
+    `first_wrong_code` names the person whose password was just typed before a first wrong
+    code (they are told: their password is known to someone)."""
 
-    def __init__(self, *, expired: bool) -> None:
+    def __init__(self, *, expired: bool, first_wrong_code: int | None = None) -> None:
         super().__init__("second factor refused")
         self.expired = expired
+        self.first_wrong_code = first_wrong_code
 
 
 def normalize_email(email: str) -> str:
@@ -218,7 +221,10 @@ def verify_second_factor(
         session.commit()
         return opened
     _count_wrong_code(session, pending, user, ip, now)
-    raise SecondFactorRefused(expired=pending.revoked_at is not None)
+    raise SecondFactorRefused(
+        expired=pending.revoked_at is not None,
+        first_wrong_code=user.id if pending.failed_codes == 1 else None,
+    )
 
 
 def _pending_login(session: Session, token: str, now: datetime) -> tuple[AuthSession, User] | None:
@@ -233,6 +239,9 @@ def _pending_login(session: Session, token: str, now: datetime) -> tuple[AuthSes
             AuthSession.revoked_at.is_(None),
             AuthSession.expires_at > now,
         )
+        # Locked until the commit (PostgreSQL): simultaneous codes are checked and counted one
+        # after the other, so the limits hold under a burst of parallel requests.
+        .with_for_update()
     ).first()
     if row is None or not row[1].is_active or row[1].totp_enabled_at is None:
         return None
@@ -435,6 +444,7 @@ def count_live_sessions(*, session: Session, user_id: int) -> int:
         .where(
             AuthSession.user_id == user_id,
             AuthSession.revoked_at.is_(None),
+            AuthSession.second_factor_pending.is_(False),
             AuthSession.expires_at > now,
             AuthSession.idle_expires_at > now,
         )

@@ -726,6 +726,8 @@ def is_online(*, session: Session, user_id: int, now: datetime) -> bool:
         .where(
             AuthSession.user_id == user_id,
             col(AuthSession.revoked_at).is_(None),
+            # Password typed, code not yet: not the person using the extranet.
+            col(AuthSession.second_factor_pending).is_(False),
             AuthSession.expires_at > now,
             AuthSession.idle_expires_at > now,
             AuthSession.last_seen_at >= now - ONLINE_WINDOW,

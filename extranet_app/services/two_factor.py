@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select, update
 
-from extranet_app.models import AgencySettings, RecoveryCode, User
+from extranet_app.models import AgencySettings, AuthSession, RecoveryCode, User
 from extranet_app.models.base import utcnow
 from extranet_app.services import login_throttle
 from extranet_app.services.agency import AGENCY_SETTINGS_ID
@@ -116,12 +116,22 @@ def grouped_secret(secret: str) -> str:
 
 
 def enable(
-    *, session: Session, user_id: int, secret: str, code: str, now: datetime | None = None
+    *,
+    session: Session,
+    user_id: int,
+    secret: str,
+    code: str,
+    keep_session_id: int | None = None,
+    now: datetime | None = None,
 ) -> list[str]:
     """Switch two-factor on once the first code from the app matches (commits); returns the
-    recovery codes, shown once. Raises TwoFactorError."""
+    recovery codes, shown once. Raises TwoFactorError.
+
+    Every other session of the person ends (`keep_session_id`, the one that just proved it
+    holds the phone, stays): a session opened elsewhere with the password alone must not
+    become, by this switch, one that looks as if it had given the second factor."""
     now = now or utcnow()
-    user = _active_user(session, user_id)
+    user = _active_user(session, user_id, lock=True)
     if user.totp_enabled_at is not None:
         raise TwoFactorError("La double authentification est déjà activée.")
     step = _matching_step(secret, code, now, last_step=None)
@@ -131,6 +141,16 @@ def enable(
     user.totp_enabled_at = now
     user.totp_last_step = step
     codes = _replace_recovery_codes(session, user.id)
+    session.exec(
+        update(AuthSession)
+        .where(
+            col(AuthSession.user_id) == user.id,
+            col(AuthSession.revoked_at).is_(None),
+            col(AuthSession.id) != (keep_session_id or 0),
+        )
+        .values(revoked_at=now)
+        .execution_options(synchronize_session=False)
+    )
     record_event(
         session=session,
         action="two_factor.enabled",
@@ -146,7 +166,7 @@ def disable(*, session: Session, user_id: int, code: str, now: datetime | None =
     """Switch two-factor off with a current code (commits); refused for staff when the agency
     requires it. Raises TwoFactorError."""
     now = now or utcnow()
-    user = _active_user(session, user_id)
+    user = _active_user(session, user_id, lock=True)
     if user.totp_enabled_at is not None and is_required_for(session=session, user=user):
         raise TwoFactorError("L'agence exige la double authentification pour son équipe.")
     _confirm(session, user, code, now)
@@ -166,7 +186,7 @@ def regenerate_recovery_codes(
 ) -> list[str]:
     """New recovery codes (the old ones stop working) after a current code (commits)."""
     now = now or utcnow()
-    user = _active_user(session, user_id)
+    user = _active_user(session, user_id, lock=True)
     _confirm(session, user, code, now)
     codes = _replace_recovery_codes(session, user.id)
     record_event(
@@ -213,8 +233,10 @@ def switch_off(*, session: Session, user: User) -> None:
     session.exec(delete(RecoveryCode).where(col(RecoveryCode.user_id) == user.id))
 
 
-def _active_user(session: Session, user_id: int) -> User:
-    user = session.get(User, user_id)
+def _active_user(session: Session, user_id: int, *, lock: bool = False) -> User:
+    # `lock`: the row stays locked (PostgreSQL) until the commit, so that simultaneous requests
+    # check the throttling and count their failures one after the other, not all at once.
+    user = session.get(User, user_id, with_for_update=lock, populate_existing=lock)
     if user is None or not user.is_active:
         raise AccessDenied
     return user

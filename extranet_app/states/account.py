@@ -15,7 +15,11 @@ from urllib.parse import parse_qs
 
 import reflex as rx
 
-from extranet_app.api.account_routes import CONFIRMATION_MISMATCH, PASSWORD_CHANGED
+from extranet_app.api.account_routes import (
+    CONFIRMATION_MISMATCH,
+    PASSWORD_CHANGED,
+    TOO_MANY_TRIES,
+)
 from extranet_app.api.account_routes import WRONG_CURRENT_PASSWORD as WRONG_CURRENT
 from extranet_app.db import session_scope
 from extranet_app.services import account_security, auth, messaging, two_factor
@@ -32,6 +36,7 @@ _SESSION_REFERENCE = "auth-session"
 _PASSWORD_ERRORS = REJECTION_MESSAGES | {
     WRONG_CURRENT: "Mot de passe actuel incorrect.",
     CONFIRMATION_MISMATCH: "Les deux nouveaux mots de passe ne sont pas identiques.",
+    TOO_MANY_TRIES: "Trop de tentatives : réessayez dans quelques minutes.",
 }
 
 
@@ -76,8 +81,8 @@ def _in_session(function, /, **arguments: Any) -> Any:
         return function(session=session, **arguments)
 
 
-def _digits(form_data: dict, name: str = "code") -> str:
-    value = form_data.get(name, "")
+def _digits(form_data: Any, name: str = "code") -> str:
+    value = form_data.get(name, "") if isinstance(form_data, dict) else ""
     return value[:40] if isinstance(value, str) else ""
 
 
@@ -94,8 +99,8 @@ class AccountState(SessionState):
     two_factor_required: bool = False
     second_factor_due: bool = False
     recovery_codes_left: int = 0
-    # The setup in progress: the QR code and the secret to type by hand (the secret itself stays
-    # in the backend var until the first code confirms it).
+    # The setup in progress: the QR code and the secret to type by hand. The secret the server
+    # will store is the backend var's: the browser can read it, never choose it.
     enrol_qr: str = ""
     enrol_secret: str = ""
     enrol_error: str = ""
@@ -225,18 +230,22 @@ class AccountState(SessionState):
             codes = await asyncio.to_thread(
                 _in_session,
                 account_security.switch_on_two_factor,
-                user_id=user.user_id,
+                user=user,
                 secret=self._enrol_secret,
                 code=_digits(form_data),
             )
         except TwoFactorError as refused:
             self.enrol_error = refused.message
             return None
+        except AccessDenied:
+            return rx.toast.error("Action impossible.")
         self._cancel_enrolment()
         self.recovery_codes = codes
         user = await self._owner()  # staff whose agency requires it get their space back now
-        self.second_factor_due = bool(user and user.second_factor_due)
-        self.back_path = auth.landing_path(user) if user else ""
+        if user is None:
+            return rx.toast.error("Session expirée : reconnectez-vous.")
+        self.second_factor_due = user.second_factor_due
+        self.back_path = auth.landing_path(user)
         await self._refresh(user)
         return rx.toast.success("Double authentification activée.")
 
