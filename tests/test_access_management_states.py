@@ -285,3 +285,27 @@ async def test_a_second_action_waits_for_the_first(world):
     await state.request_action(AccessAction.ENROL.value)
     level, text = _toast(await state.request_action(AccessAction.ENROL.value))
     assert (level, text) == ("warning", "Une action est déjà en cours.")
+
+
+async def test_only_an_admin_resets_a_tenants_lost_second_factor(world, session) -> None:
+    make_user(session, email="admin@agence.test", is_agency=True, is_admin=True)
+    login = session.get(User, LOGIN_ID)
+    login.totp_enabled_at, login.totp_secret = utcnow(), "scellé"
+    session.commit()
+    staff = await _page(world["staff"])
+    row = next(row for row in staff.rows if row.name == "Camille Durand")
+    assert row.two_factor
+    level, _ = _toast(await staff.reset_two_factor(row.position))
+    assert level == "error"
+    session.expire_all()
+    assert session.get(User, LOGIN_ID).totp_enabled_at is not None
+    admin = await _page(_login("admin@agence.test"))
+    level, text = _toast(await admin.reset_two_factor(_position(admin, "Camille Durand")))
+    assert level == "success" and "réinitialisée" in text
+    session.expire_all()
+    assert session.get(User, LOGIN_ID).totp_enabled_at is None
+    assert not next(row for row in admin.rows if row.name == "Camille Durand").two_factor
+    # The tenant's own session ended with it.
+    with session_scope() as check:
+        assert auth.resolve_session(session=check, token=world["tenant"]) is None
+    assert await admin.reset_two_factor(99) is not None  # a position the page never offered

@@ -25,6 +25,7 @@ from extranet_app.components.personal_data_actions import (
 from extranet_app.components.shell import space_page
 from extranet_app.db import session_scope
 from extranet_app.services import access_management as access
+from extranet_app.services import account_security
 from extranet_app.services.access_management import (
     STATUS_LABELS,
     AccessPage,
@@ -136,6 +137,13 @@ def _run_chunk(staff: SessionUser, job: _Job, person_ids: list[int]) -> Result:
             return access.transfer_access_codes(**common, resend=resend)
         active = job.action is AccessAction.REACTIVATE
         return access.set_logins_active(**common, active=active)
+
+
+def _reset_two_factor(staff: SessionUser, user_id: int | None) -> None:
+    if user_id is None:
+        raise AccessDenied
+    with session_scope() as session:
+        account_security.reset_two_factor(session=session, actor=staff, user_id=user_id)
 
 
 def _save_email(staff: SessionUser, kind: PersonKind, person_id: int, email: str) -> str:
@@ -667,6 +675,25 @@ class AccessState(PersonalDataActions, SessionState):
         return (rx.toast.warning if result.left_aside else rx.toast.success)(f"{text}.")
 
     @rx.event
+    async def reset_two_factor(self, position: int):
+        """A person lost their phone and recovery codes: switch their second factor off and
+        end their sessions (agency administrators; the person is told by e-mail)."""
+        staff = await self._session_user(Space.AGENCY)
+        index = _as_int(position)
+        if staff is None or index is None or not 0 <= index < len(self._page_user_ids):
+            return rx.toast.error("Action impossible.")
+        user_id = self._page_user_ids[index]
+        try:
+            await asyncio.to_thread(_reset_two_factor, staff, user_id)
+        except AccessDenied:
+            return rx.toast.error("Réservé aux administrateurs de l'agence.")
+        await self._reload(staff)
+        return rx.toast.success(
+            "Double authentification réinitialisée : la personne se connecte avec son mot de "
+            "passe et peut la réactiver dans Mon compte."
+        )
+
+    @rx.event
     async def preview(self, position: int):
         """Aperçu: open the row's person's space read-only in this tab (audited)."""
         index = _as_int(position)
@@ -828,6 +855,18 @@ def _row_menu(row: AccessRow) -> rx.Component:
             rx.cond(
                 status == AccessStatus.DEACTIVATED.value,
                 _menu_item("Réactiver", "user-check", row.position, AccessAction.REACTIVATE),
+            ),
+            rx.cond(
+                row.two_factor & AccessState.is_admin,
+                rx.menu.item(
+                    rx.hstack(
+                        rx.icon("shield-off", size=14),
+                        rx.text("Réinitialiser la double authentification"),
+                        spacing="2",
+                    ),
+                    on_click=AccessState.reset_two_factor(row.position),
+                    class_name="reset-two-factor",
+                ),
             ),
             rx.menu.separator(),
             personal_data_menu_item(AccessState, row.position),

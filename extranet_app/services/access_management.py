@@ -137,6 +137,7 @@ class AccessRow:
     status_detail: str  # when the code was queued or sent, or why it was not
     last_login: str
     enrolled: bool
+    two_factor: bool = False  # their login uses two-factor authentication
 
 
 @dataclass(frozen=True)
@@ -489,7 +490,7 @@ def _describe(
     columns = (person.id, person.user_id, person.company_name, person.first_name)
     columns += (person.last_name, person.email, person.external_ref)
     rank = _status_rank(person, few_rows=True)
-    statement = _joined(select(*columns, rank, User.last_login_at), person)
+    statement = _joined(select(*columns, rank, User.last_login_at, User.totp_enabled_at), person)
     found = {row[0]: row for row in session.exec(statement.where(col(person.id).in_(ids)))}
     ordered = [found[person_id] for person_id in ids if person_id in found]
     places = _places(session, kind, [row[0] for row in ordered])
@@ -502,7 +503,7 @@ def _describe(
 
 
 def _row(position: int, found: Any, places: str, code_emails: list[_CodeEmail]) -> AccessRow:
-    _, user_id, company, first_name, last_name, email, external_ref, rank, last_login = found
+    _, user_id, company, first_name, last_name, email, external_ref, rank, last_login, totp = found
     status = _STATUS_ORDER[rank]
     return AccessRow(
         position=position,
@@ -515,6 +516,7 @@ def _row(position: int, found: Any, places: str, code_emails: list[_CodeEmail]) 
         status_detail=_status_detail(status, code_emails),
         last_login=_moment(last_login) if last_login else "Jamais",
         enrolled=user_id is not None,
+        two_factor=totp is not None,
     )
 
 
