@@ -70,7 +70,13 @@ def test_admin_downloads_a_former_tenants_data_then_anonymises_them(
     former = former_tenants(extranet.database_url, today_in_france())[which]
     login(page, AGENCY_ADMIN)
     open_live(page, "/agence/acces")
+    pager = page.locator("#pager-status")
+    expect(pager).to_contain_text("personnes")
+    unfiltered = pager.inner_text()
     page.get_by_role("textbox", name="Rechercher").fill(former.search)
+    # Wait for the (debounced) search to redraw the list: a menu opened on the unfiltered list
+    # would be detached by that redraw.
+    expect(pager).not_to_have_text(unfiltered)
     people = _people(page, viewport)
     expect(people).to_contain_text(former.name)
 
