@@ -123,7 +123,7 @@ def test_change_password_refusals(session):
         )
     assert same.value.reason == "identique"
     assert session.exec(
-        select(AuditEvent).where(AuditEvent.action == "password.change_refused")
+        select(AuditEvent).where(AuditEvent.action == "password.check_refused")
     ).one()
 
 
@@ -192,7 +192,11 @@ def test_switching_two_factor_on_and_off_tells_the_person_by_email(session):
     enrolment = two_factor.new_enrolment(email=camille.email, issuer="Agence")
     totp = pyotp.TOTP(enrolment.secret)
     two_factor_codes = account_security.switch_on_two_factor(
-        session=session, user=me, secret=enrolment.secret, code=totp.now()
+        session=session,
+        user=me,
+        secret=enrolment.secret,
+        code=totp.now(),
+        current_password=PASSWORD,
     )
     assert len(two_factor_codes) == two_factor.RECOVERY_CODE_COUNT
     account_security.switch_off_two_factor(
@@ -208,8 +212,14 @@ def test_switching_two_factor_on_ends_every_other_session(session):
     elsewhere, _ = _log_in(session, camille, PHONE)  # perhaps someone who has the password
     current, me = _log_in(session, camille)
     enrolment = two_factor.new_enrolment(email=camille.email, issuer="Agence")
+    code = pyotp.TOTP(enrolment.secret).now()
+    with pytest.raises(WrongPassword):  # a stolen session alone cannot do it
+        account_security.switch_on_two_factor(
+            session=session, user=me, secret=enrolment.secret, code=code, current_password="x"
+        )
+    assert not two_factor.status(session=session, user_id=camille.id).enabled
     account_security.switch_on_two_factor(
-        session=session, user=me, secret=enrolment.secret, code=pyotp.TOTP(enrolment.secret).now()
+        session=session, user=me, secret=enrolment.secret, code=code, current_password=PASSWORD
     )
     assert auth.resolve_session(session=session, token=elsewhere.token) is None
     assert auth.resolve_session(session=session, token=current.token) is not None

@@ -88,9 +88,11 @@ async def test_enrolment_keeps_the_secret_server_side_until_confirmed(tokens):
     await state.start_enrolment()
     secret = state._enrol_secret
     assert secret and state.enrol_qr.startswith("data:image/svg+xml")
-    await state.confirm_enrolment({"code": "000000"})
+    await state.confirm_enrolment({"code": "000000", "current_password": PASSWORD})
     assert state.enrol_error and not state.two_factor_enabled
-    await state.confirm_enrolment({"code": pyotp.TOTP(secret).now()})
+    await state.confirm_enrolment({"code": pyotp.TOTP(secret).now(), "current_password": "x"})
+    assert state.enrol_error == "Mot de passe actuel incorrect." and not state.two_factor_enabled
+    await state.confirm_enrolment({"code": pyotp.TOTP(secret).now(), "current_password": PASSWORD})
     assert state.two_factor_enabled and len(state.recovery_codes) == 10
     assert state._enrol_secret == ""
     with session_scope() as session:
@@ -122,6 +124,7 @@ async def test_staff_without_the_required_second_factor_are_sent_to_their_accoun
     state = await _loaded(token)
     assert state.second_factor_due and state.back_path == ""
     await state.start_enrolment()
-    await state.confirm_enrolment({"code": pyotp.TOTP(state._enrol_secret).now()})
+    code = pyotp.TOTP(state._enrol_secret).now()
+    await state.confirm_enrolment({"code": code, "current_password": PASSWORD})
     assert not state.second_factor_due and state.back_path == "/agence"
     assert redirect_path(await guard.enter_agency_space()) is None

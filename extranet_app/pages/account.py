@@ -93,9 +93,12 @@ def _password_card() -> rx.Component:
     )
 
 
-def _code_form(form_id: str, label: str, button: str, on_submit, color="blue") -> rx.Component:
+def _code_form(
+    form_id: str, label: str, button: str, on_submit, color="blue", *extra: rx.Component
+) -> rx.Component:
     return rx.form(
         rx.hstack(
+            *extra,
             rx.input(
                 name="code",
                 id=f"{form_id}-code",
@@ -166,9 +169,25 @@ def _enrolment() -> rx.Component:
         ),
         rx.text("Ou saisissez cette clé dans l'appli :"),
         rx.code(AccountState.enrol_secret, id="totp-secret", size="3", word_break="break-all"),
-        rx.text("2. Saisissez le code à 6 chiffres affiché par l'appli :"),
+        rx.text("2. Saisissez votre mot de passe actuel et le code à 6 chiffres de l'appli :"),
         error_callout(AccountState.enrol_error, "enrol-error"),
-        _code_form("enrol", "Code à 6 chiffres", "Activer", AccountState.confirm_enrolment),
+        _code_form(
+            "enrol",
+            "Code à 6 chiffres",
+            "Activer",
+            AccountState.confirm_enrolment,
+            "blue",
+            rx.input(
+                name="current_password",
+                id="enrol-password",
+                type="password",
+                aria_label="Mot de passe actuel",
+                placeholder="Mot de passe actuel",
+                auto_complete="current-password",
+                required=True,
+                width="14em",
+            ),
+        ),
         rx.button(
             "Annuler",
             variant="ghost",

@@ -67,7 +67,7 @@ ACCESS_LOG_ACTIONS: tuple[str, ...] = (
     "personal_data.export.denied",
     "personal_data.anonymise.denied",
     "two_factor.reset_denied",
-    "password.change_refused",
+    "password.check_refused",
 )
 # Login attempts only count within the throttling window: they go once past it, or past a day
 # if the window is shorter (login_throttle also trims them, but only when someone logs in).

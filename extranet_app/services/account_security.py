@@ -134,6 +134,33 @@ def _revoke(session: Session, user: SessionUser, which) -> int:
     ).rowcount
 
 
+def _check_current_password(
+    session: Session, user: SessionUser, current_password: str, ip: str
+) -> User:
+    """The person's row once their current password is right; a wrong one is journaled and
+    counts against the login's budget (a stolen session must not be a way to guess it)."""
+    row = session.get(User, user.user_id, with_for_update=True, populate_existing=True)
+    if row is None or not row.is_active or row.password_hash is None:
+        raise AccessDenied
+    now = utcnow()
+    if throttle := login_throttle.throttled(session=session, email=row.email, ip=ip, now=now):
+        raise LoginThrottled(throttle, now)
+    if not verify_password(current_password, row.password_hash):
+        login_throttle.record_attempt(
+            session=session, email=row.email, ip=ip, now=now, succeeded=False
+        )
+        record_event(
+            session=session,
+            action="password.check_refused",
+            actor_user_id=row.id,
+            allowed=False,
+            ip=ip,
+        )
+        session.commit()
+        raise WrongPassword
+    return row
+
+
 def _refuse_preview(user: SessionUser, session: Session) -> None:
     # Staff looking at someone's space (Aperçu) never see nor touch that person's account
     # security; the refusal is journaled.
@@ -190,26 +217,7 @@ def change_password(
     """Change one's password (slow: bcrypt; commits): every session ends, this browser gets a
     new one, and an e-mail tells the person. Raises WrongPassword or PasswordRejected."""
     _refuse_preview(user, session)
-    row = session.get(User, user.user_id, with_for_update=True, populate_existing=True)
-    if row is None or not row.is_active or row.password_hash is None:
-        raise AccessDenied
-    now = utcnow()
-    # A stolen session must not be a way to guess the password without the login's limits.
-    if throttle := login_throttle.throttled(session=session, email=row.email, ip=ip, now=now):
-        raise LoginThrottled(throttle, now)
-    if not verify_password(current_password, row.password_hash):
-        login_throttle.record_attempt(
-            session=session, email=row.email, ip=ip, now=now, succeeded=False
-        )
-        record_event(
-            session=session,
-            action="password.change_refused",
-            actor_user_id=row.id,
-            allowed=False,
-            ip=ip,
-        )
-        session.commit()
-        raise WrongPassword
+    row = _check_current_password(session, user, current_password, ip)
     if new_password == current_password:
         raise PasswordRejected(SAME_AS_CURRENT)
     check_password_policy(new_password, email=row.email)
@@ -242,11 +250,20 @@ def change_password(
 
 
 def switch_on_two_factor(
-    *, session: Session, user: SessionUser, secret: str, code: str
+    *,
+    session: Session,
+    user: SessionUser,
+    secret: str,
+    code: str,
+    current_password: str,
+    ip: str = "",
 ) -> list[str]:
     """two_factor.enable from this session (every other one ends), then an e-mail telling the
-    person (commits); the recovery codes."""
+    person (commits); the recovery codes. The current password is asked again (slow: bcrypt):
+    a stolen session alone must not be able to tie the account to someone else's phone.
+    Raises WrongPassword, LoginThrottled or TwoFactorError."""
     _refuse_preview(user, session)
+    _check_current_password(session, user, current_password, ip)
     codes = two_factor.enable(
         session=session,
         user_id=user.user_id,

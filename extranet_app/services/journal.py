@@ -76,7 +76,7 @@ ACTION_LABELS: dict[str, str] = {
     "session.ended": "Session fermée depuis Mon compte",
     "session.others_ended": "Autres sessions fermées depuis Mon compte",
     "password.changed": "Mot de passe modifié (Mon compte)",
-    "password.change_refused": "Changement de mot de passe refusé (mot de passe actuel faux)",
+    "password.check_refused": "Mot de passe actuel faux (Mon compte)",
     "payment.recorded": "Paiement enregistré",
     "document.download": "Téléchargement de document",
     "document.generated": "Document émis (quittance, avis, rapport)",

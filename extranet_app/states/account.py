@@ -81,6 +81,12 @@ def _in_session(function, /, **arguments: Any) -> Any:
         return function(session=session, **arguments)
 
 
+def _password(form_data: Any) -> str:
+    # Read from the event only, checked off the event loop, never kept in a state var.
+    value = form_data.get("current_password", "") if isinstance(form_data, dict) else ""
+    return value[:200] if isinstance(value, str) else ""
+
+
 def _digits(form_data: Any, name: str = "code") -> str:
     value = form_data.get(name, "") if isinstance(form_data, dict) else ""
     return value[:40] if isinstance(value, str) else ""
@@ -233,9 +239,17 @@ class AccountState(SessionState):
                 user=user,
                 secret=self._enrol_secret,
                 code=_digits(form_data),
+                current_password=_password(form_data),
+                ip=self.router.session.client_ip,
             )
         except TwoFactorError as refused:
             self.enrol_error = refused.message
+            return None
+        except account_security.WrongPassword:
+            self.enrol_error = "Mot de passe actuel incorrect."
+            return None
+        except auth.LoginThrottled:
+            self.enrol_error = "Trop de tentatives : réessayez dans quelques minutes."
             return None
         except AccessDenied:
             return rx.toast.error("Action impossible.")
