@@ -2,7 +2,7 @@
 
 from datetime import UTC, date, datetime, timedelta
 
-from extranet_app.models import DocumentRequest, NewsItem
+from extranet_app.models import DocumentRequest, NewsItem, Payment
 from extranet_app.models.sections import SectionSetting
 from extranet_app.services.auth import SessionUser, Space
 from extranet_app.services.dashboards import owner_dashboard, tenant_dashboard
@@ -36,6 +36,15 @@ def test_co_tenants_see_the_same_figures_and_another_tenant_sees_only_his(sessio
     assert _plain(_board(session, household.sacha).balance) == "1 160,00 €"
     bob = _board(session, household.bob)
     assert (bob.balance_cents, bob.unpaid_periods) == (0, 0)
+
+
+def test_an_overpayment_shows_as_credit_not_as_nothing(session):
+    household = make_household(session)
+    session.add(Payment(lease_id=household.bob_lease.id, paid_on=TODAY, amount_cents=12_345))
+    session.commit()
+    bob = _board(session, household.bob)
+    assert (bob.balance_cents, _plain(bob.credit)) == (0, "123,45 €")
+    assert _board(session, household.camille).credit == ""
 
 
 def test_last_quittance_is_the_newest_fully_paid_period(session):

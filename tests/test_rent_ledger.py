@@ -125,6 +125,12 @@ def test_surplus_stays_as_credit_and_never_overallocates_a_call(session, ledger)
     assert [allocated(session, call) for call in ledger["calls"]] == [73_000] * 3
     summary = rent_ledger.unpaid_periods(session=session, user=ledger["tenant"], today=TODAY)
     assert summary.periods == []
+    # The tenants see it is not lost; the other lease's tenant sees nothing of it.
+    assert (summary.credit_cents, summary.credit) == (31_000, "310,00\xa0€")
+    co_tenant = rent_ledger.unpaid_periods(session=session, user=ledger["co_tenant"], today=TODAY)
+    assert co_tenant.credit_cents == 31_000
+    stranger = rent_ledger.unpaid_periods(session=session, user=ledger["stranger"], today=TODAY)
+    assert (stranger.credit_cents, stranger.credit) == (0, "")
 
 
 def test_payment_is_audited(session, ledger):

@@ -39,11 +39,12 @@ class TenantArrearsState(SessionState):
     iban: str = ""
     bic: str = ""
     references: list[PaymentReference] = []
+    credit: str = ""
 
     def _clear(self) -> None:
         self.loaded = False
         self.periods, self.references = [], []
-        self.total = self.beneficiary = self.iban = self.bic = ""
+        self.total = self.beneficiary = self.iban = self.bic = self.credit = ""
 
     @rx.event
     async def load(self):
@@ -58,6 +59,7 @@ class TenantArrearsState(SessionState):
         self.iban = summary.iban
         self.bic = summary.bic
         self.references = summary.references
+        self.credit = summary.credit
         self.loaded = True
 
 
@@ -149,6 +151,25 @@ def _arrears() -> rx.Component:
     )
 
 
+def _credit() -> rx.Component:
+    """An overpayment: the person sees it is not lost, and where it goes."""
+    return rx.cond(
+        TenantArrearsState.credit != "",
+        rx.callout(
+            rx.text(
+                "Crédit en votre faveur : ",
+                rx.text.strong(TenantArrearsState.credit),
+                ". Un paiement reçu dépasse ce qui était dû : ce montant sera imputé sur vos "
+                "prochaines échéances.",
+            ),
+            icon="piggy-bank",
+            color_scheme="blue",
+            id="credit",
+            width="100%",
+        ),
+    )
+
+
 @space_page(
     route=ROUTE,
     title="Loyers impayés",
@@ -160,6 +181,7 @@ def _arrears() -> rx.Component:
 def tenant_arrears() -> rx.Component:
     return rx.vstack(
         rx.heading("Loyers impayés", as_="h1", size="7"),
+        _credit(),
         rx.cond(
             TenantArrearsState.loaded,
             rx.cond(

@@ -67,7 +67,9 @@ def _tiles(board) -> rx.Component:
             title="Solde à régler",
             value=rx.cond(board.balance_cents > 0, board.balance, "Aucun impayé"),
             detail=rx.cond(
-                board.unpaid_periods > 0, board.unpaid_periods.to_string() + " période(s)", ""
+                board.unpaid_periods > 0,
+                board.unpaid_periods.to_string() + " période(s)",
+                rx.cond(board.credit != "", "Crédit en votre faveur : " + board.credit, ""),
             ),
             href="/locataire/loyers-impayes",
             element_id="tile-balance",

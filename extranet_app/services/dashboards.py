@@ -48,6 +48,7 @@ class TenantDashboard:
     shown: tuple[str, ...]  # the section keys with a tile
     balance: str
     balance_cents: int
+    credit: str  # "" without an overpayment waiting for the next periods
     unpaid_periods: int
     next_due_date: str  # "" when nothing is scheduled
     next_due_amount: str
@@ -127,6 +128,7 @@ def tenant_dashboard(
         shown=shown,
         balance=arrears.total if arrears else "",
         balance_cents=arrears.total_cents if arrears else 0,
+        credit=arrears.credit if arrears else "",
         unpaid_periods=len(arrears.periods) if arrears else 0,
         next_due_date=next_date,
         next_due_amount=next_amount,

@@ -78,6 +78,9 @@ class ArrearsSummary:
     iban: str
     bic: str
     references: list[PaymentReference]
+    # Money received and not yet owed (an overpayment): settles the next periods by itself.
+    credit_cents: int = 0
+    credit: str = ""
 
 
 @dataclass(frozen=True)
@@ -204,10 +207,13 @@ def unpaid_periods(*, session: Session, user: SessionUser, today: date) -> Arrea
         .order_by(Property.name, Lot.reference)
     ).all()
     agency = get_agency_identity(session=session)
+    credit = unallocated_credit(session=session, lease_ids=_tenant_lease_ids(user))
     return ArrearsSummary(
         periods=periods,
         total_cents=total,
         total=format_euros(total),
+        credit_cents=credit,
+        credit=format_euros(credit) if credit else "",
         beneficiary=agency.name,
         iban=agency.iban,
         bic=agency.bic,
@@ -223,6 +229,20 @@ def unpaid_periods(*, session: Session, user: SessionUser, today: date) -> Arrea
             for lease, lot, building in references
         ],
     )
+
+
+def unallocated_credit(*, session: Session, lease_ids) -> int:
+    """What the payments of these leases (ids or a subquery) brought beyond what they settled,
+    in cents: the tenant's credit, which the next rent calls will take first."""
+    received = select(func.coalesce(func.sum(Payment.amount_cents), 0)).where(
+        Payment.lease_id.in_(lease_ids)
+    )
+    settled = (
+        select(func.coalesce(func.sum(PaymentAllocation.amount_cents), 0))
+        .join(Payment, Payment.id == PaymentAllocation.payment_id)
+        .where(Payment.lease_id.in_(lease_ids))
+    )
+    return max(session.exec(received).one() - session.exec(settled).one(), 0)
 
 
 def lease_open_periods(
