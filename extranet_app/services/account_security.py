@@ -146,17 +146,14 @@ def _check_current_password(
     if throttle := login_throttle.throttled(session=session, email=row.email, ip=ip, now=now):
         raise LoginThrottled(throttle, now)
     if not verify_password(current_password, row.password_hash):
-        login_throttle.record_attempt(
-            session=session, email=row.email, ip=ip, now=now, succeeded=False
-        )
-        record_event(
+        login_throttle.count_failure(
             session=session,
+            email=row.email,
+            user_id=row.id,
             action="password.check_refused",
-            actor_user_id=row.id,
-            allowed=False,
             ip=ip,
+            now=now,
         )
-        session.commit()
         raise WrongPassword
     return row
 

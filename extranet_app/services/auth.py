@@ -254,17 +254,14 @@ def _count_wrong_code(
     pending.failed_codes += 1
     if pending.failed_codes >= _MAX_CODE_FAILURES:
         pending.revoked_at = now
-    login_throttle.record_attempt(
-        session=session, email=user.email, ip=ip, now=now, succeeded=False
-    )
-    record_event(
+    login_throttle.count_failure(
         session=session,
+        email=user.email,
+        user_id=user.id,
         action="login.second_factor_failure",
-        actor_user_id=user.id,
-        allowed=False,
         ip=ip,
+        now=now,
     )
-    session.commit()
 
 
 def open_login_session(

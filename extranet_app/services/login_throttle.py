@@ -20,6 +20,7 @@ from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
 from extranet_app.models import LoginAttempt
+from extranet_app.services.audit import record_event
 from extranet_app.settings import get_settings
 
 # Rows older than this many windows are useless; the purge runs with each recorded attempt.
@@ -87,6 +88,17 @@ def record_attempt(
     session.exec(
         delete(LoginAttempt).where(col(LoginAttempt.attempted_at) < now - _KEEP_WINDOWS * window)
     )
+
+
+def count_failure(
+    *, session: Session, email: str, user_id: int, action: str, ip: str, now: datetime
+) -> None:
+    """A wrong secret from someone already past the first step (a code after the password, the
+    current password on Mon compte): counted against the account like a failed login, journaled
+    as refused, committed at once (the caller raises next)."""
+    record_attempt(session=session, email=email, ip=ip, now=now, succeeded=False)
+    record_event(session=session, action=action, actor_user_id=user_id, allowed=False, ip=ip)
+    session.commit()
 
 
 def failures_in_window(*, session: Session, email: str, now: datetime) -> int:

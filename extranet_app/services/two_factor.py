@@ -151,13 +151,7 @@ def enable(
         .values(revoked_at=now)
         .execution_options(synchronize_session=False)
     )
-    record_event(
-        session=session,
-        action="two_factor.enabled",
-        actor_user_id=user.id,
-        target_type="user",
-        target_id=user.id,
-    )
+    _journal(session, user, "two_factor.enabled")
     session.commit()
     return codes
 
@@ -171,13 +165,7 @@ def disable(*, session: Session, user_id: int, code: str, now: datetime | None =
         raise TwoFactorError("L'agence exige la double authentification pour son équipe.")
     _confirm(session, user, code, now)
     switch_off(session=session, user=user)
-    record_event(
-        session=session,
-        action="two_factor.disabled",
-        actor_user_id=user.id,
-        target_type="user",
-        target_id=user.id,
-    )
+    _journal(session, user, "two_factor.disabled")
     session.commit()
 
 
@@ -189,13 +177,7 @@ def regenerate_recovery_codes(
     user = _active_user(session, user_id, lock=True)
     _confirm(session, user, code, now)
     codes = _replace_recovery_codes(session, user.id)
-    record_event(
-        session=session,
-        action="two_factor.recovery_codes",
-        actor_user_id=user.id,
-        target_type="user",
-        target_id=user.id,
-    )
+    _journal(session, user, "two_factor.recovery_codes")
     session.commit()
     return codes
 
@@ -210,19 +192,21 @@ def _confirm(session: Session, user: User, code: str, now: datetime) -> None:
         raise TwoFactorError(f"Trop de codes erronés : réessayez dans {minutes} min.")
     if check_code(session=session, user=user, code=code, now=now):
         return
-    login_throttle.record_attempt(
-        session=session, email=user.email, ip="", now=now, succeeded=False
-    )
-    record_event(
+    login_throttle.count_failure(
         session=session,
+        email=user.email,
+        user_id=user.id,
         action="two_factor.code_refused",
-        actor_user_id=user.id,
-        target_type="user",
-        target_id=user.id,
-        allowed=False,
+        ip="",
+        now=now,
     )
-    session.commit()
     raise TwoFactorError("Code incorrect.")
+
+
+def _journal(session: Session, user: User, action: str) -> None:
+    record_event(
+        session=session, action=action, actor_user_id=user.id, target_type="user", target_id=user.id
+    )
 
 
 def switch_off(*, session: Session, user: User) -> None:
