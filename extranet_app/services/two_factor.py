@@ -291,13 +291,7 @@ def _use_recovery_code(session: Session, user: User, code: str, now: datetime) -
         .execution_options(synchronize_session=False)
     ).rowcount
     if used:
-        record_event(
-            session=session,
-            action="two_factor.recovery_code_used",
-            actor_user_id=user.id,
-            target_type="user",
-            target_id=user.id,
-        )
+        _journal(session, user, "two_factor.recovery_code_used")
     return used == 1
 
 
