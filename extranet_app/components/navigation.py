@@ -13,6 +13,7 @@ AGENCY_NAV = [
     NavItem(
         "Rapports de gestion", "/agence/rapports", "file-chart-column", group=_RENTAL_MANAGEMENT
     ),
+    NavItem("Dépenses propriétaires", "/agence/depenses", "receipt-euro", group=_RENTAL_MANAGEMENT),
     NavItem("Documents", "/agence/documents", "files", group=_RENTAL_MANAGEMENT),
     NavItem("Documents reçus", "/agence/documents-recus", "inbox", group=_RENTAL_MANAGEMENT),
     NavItem("Documents à fournir", "/agence/demandes", "file-check", group=_RENTAL_MANAGEMENT),

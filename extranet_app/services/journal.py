@@ -99,6 +99,7 @@ ACTION_LABELS: dict[str, str] = {
     "management_report.view": "Rapport de gestion consulté",
     "management_reports.published": "Rapports de gestion publiés",
     "owner_expense.recorded": "Dépense propriétaire enregistrée",
+    "owner_expense.deleted": "Dépense propriétaire supprimée",
     "news.create": "Actualité créée",
     "news.update": "Actualité modifiée",
     "news.unpublish": "Actualité dépubliée",

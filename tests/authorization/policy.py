@@ -100,7 +100,11 @@ POLICY: dict[tuple[str, str], set[Role]] = {
     # and anonymisation (administrators only).
     ("personal_data", "download"): {R.TENANT_A, R.PREVIEW} | AGENCY,
     ("personal_data", "delete"): {R.ADMIN},
-    ("personal_data_agency", "download"): AGENCY,  # the agency's export route (HTTP only)
+    ("personal_data_agency", "download"): AGENCY,
+    # Dépenses propriétaires on lot A: the agency's bookkeeping (owners read them in reports).
+    ("owner_expenses", "list"): AGENCY,
+    ("owner_expenses", "create"): AGENCY,
+    ("owner_expenses", "delete"): AGENCY,  # the agency's export route (HTTP only)
     ("import", "create"): AGENCY,  # a dry run of a CSV import
     ("data_screens", "list"): AGENCY,
     ("data_screens", "download"): AGENCY,  # CSV export

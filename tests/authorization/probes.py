@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
-from extranet_app.models import AuditEvent, DocumentRequest, Tenant, User
+from extranet_app.models import AuditEvent, DocumentRequest, OwnerExpense, Tenant, User
 from extranet_app.models.base import utcnow
 from extranet_app.models.documents import DocumentRequestStatus
 from extranet_app.services import (
@@ -37,6 +37,7 @@ from extranet_app.services import (
     messaging_inbox,
     news,
     outbox,
+    owner_expenses,
     owner_reports,
     owner_submissions,
     personal_data,
@@ -50,6 +51,7 @@ from extranet_app.services import (
 from extranet_app.services.auth import SessionUser, Space
 from extranet_app.services.data_kinds import DataKind
 from extranet_app.services.errors import AccessDenied
+from extranet_app.services.security import opaque_reference
 from extranet_app.services.uploads import CheckedFile
 from tests.authorization.world import TODAY, World
 from tests.reports_support import MARCH
@@ -731,6 +733,58 @@ def staff_two_factor_change(ctx: Ctx) -> bool:
     )
 
 
+# --- Owner expenses (Dépenses propriétaires) -------------------------------------------------
+
+
+def _expense_on_lot_a(ctx: Ctx) -> int:
+    expense = OwnerExpense(
+        lot_id=ctx.world.lot_a, spent_on=TODAY, label="Chauffe-eau A12", amount_cents=45_000
+    )
+    ctx.session.add(expense)
+    ctx.session.commit()
+    return expense.id
+
+
+def owner_expenses_list(ctx: Ctx) -> bool:
+    _expense_on_lot_a(ctx)
+    query = owner_expenses.ExpenseQuery(search="A12")
+    return reached(
+        ctx,
+        AGY,
+        lambda: any(
+            row.label == "Chauffe-eau A12"
+            for row in owner_expenses.list_expenses(**_s(ctx), actor=ctx.actor, query=query).rows
+        ),
+    )
+
+
+def owner_expenses_create(ctx: Ctx) -> bool:
+    reference = opaque_reference(owner_expenses.LOT_KIND, ctx.world.lot_a)
+    return reached(
+        ctx,
+        AGY,
+        lambda: owner_expenses.add_expense(
+            **_s(ctx),
+            actor=ctx.actor,
+            lot_reference=reference,
+            spent_on_text=TODAY.strftime("%d/%m/%Y"),
+            label="Serrurier",
+            supplier="",
+            amount_text="120,00",
+            today=TODAY,
+        ),
+    )
+
+
+def owner_expenses_delete(ctx: Ctx) -> bool:
+    reference = opaque_reference(owner_expenses.EXPENSE_KIND, _expense_on_lot_a(ctx))
+    return reached(
+        ctx,
+        AGY,
+        lambda: owner_expenses.delete_expense(**_s(ctx), actor=ctx.actor, reference=reference),
+    )
+
+
 # --- Personal data (RGPD) --------------------------------------------------------------------
 
 
@@ -864,6 +918,9 @@ SERVICE_PROBES: dict[tuple[str, str], Callable[[Ctx], bool]] = {
     ("login_sessions", "change"): login_sessions_change,
     ("two_factor", "change"): two_factor_change,
     ("personal_data", "download"): personal_data_download,
+    ("owner_expenses", "list"): owner_expenses_list,
+    ("owner_expenses", "create"): owner_expenses_create,
+    ("owner_expenses", "delete"): owner_expenses_delete,
     ("personal_data", "delete"): personal_data_delete,
     ("staff_two_factor", "change"): staff_two_factor_change,
     ("import", "create"): import_create,
