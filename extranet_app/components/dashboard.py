@@ -108,7 +108,7 @@ def personal_data_card() -> rx.Component:
             rx.spacer(),
             export_my_data_button(),
             align="center",
-            gap="3",
+            spacing="3",
             wrap="wrap",
         ),
         width="100%",

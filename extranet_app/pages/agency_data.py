@@ -276,7 +276,7 @@ def _toolbar() -> rx.Component:
             href=backend_url(EXPORT_PREFIX) + AgencyDataState.kind,
             id="data-export",
         ),
-        gap="2",
+        spacing="2",
         wrap="wrap",
         align="center",
         width="100%",
@@ -394,7 +394,7 @@ def _form() -> rx.Component:
                     rx.flex(
                         rx.foreach(AgencyDataState.form_fields, _form_input),
                         wrap="wrap",
-                        gap="3",
+                        spacing="3",
                         width="100%",
                     ),
                     rx.hstack(

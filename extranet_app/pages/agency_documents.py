@@ -356,7 +356,7 @@ def _target_result(listing: TargetListing, index: rx.Var) -> rx.Component:
             ),
             justify="between",
             align="center",
-            gap="2",
+            spacing="2",
             wrap="wrap",
             width="100%",
         ),
@@ -413,7 +413,7 @@ def _upload_fields() -> rx.Component:
             html_for="upload-title",
         ),
         direction=rx.breakpoints(initial="column", md="row"),
-        gap="3",
+        spacing="3",
         width="100%",
     )
 
@@ -472,7 +472,7 @@ def _upload_card() -> rx.Component:
                             color_scheme="gray",
                         ),
                         align="center",
-                        gap="2",
+                        spacing="2",
                         width="100%",
                     ),
                     _upload_form(),
@@ -520,7 +520,7 @@ def _filters() -> rx.Component:
             flex="1 1 320px",
         ),
         wrap="wrap",
-        gap="2",
+        spacing="2",
         align="center",
         width="100%",
     )
@@ -622,7 +622,7 @@ def _delete_dialog() -> rx.Component:
                         id="confirm-delete",
                     )
                 ),
-                gap="3",
+                spacing="3",
                 justify="end",
                 margin_top="1em",
             ),

@@ -129,7 +129,7 @@ def agency_home() -> rx.Component:
             ),
             _to_do("Inscrire et envoyer les codes d'accès", "→", "/agence/acces", "gray"),
             wrap="wrap",
-            gap="3",
+            spacing="3",
         ),
         rx.heading("Portefeuille géré", as_="h2", size="5"),
         rx.cond(
@@ -142,7 +142,7 @@ def agency_home() -> rx.Component:
                 _stat("Baux en cours", counts.current_leases),
                 _stat("Accès activés", counts.activated_users),
                 wrap="wrap",
-                gap="3",
+                spacing="3",
             ),
         ),
         spacing="4",

@@ -392,7 +392,7 @@ def _file_step() -> rx.Component:
             rx.flex(
                 rx.text("Données à importer :", weight="bold"),
                 _kind_select(),
-                gap="2",
+                spacing="2",
                 align="center",
                 wrap="wrap",
             ),
@@ -429,7 +429,7 @@ def _mapping_row(row: MappingRow) -> rx.Component:
             disabled=AgencyImportState.busy,
             aria_label="Colonne du fichier pour " + row.label,
         ),
-        gap="2",
+        spacing="2",
         align="center",
         wrap="wrap",
         width="100%",
@@ -501,7 +501,7 @@ def _actions() -> rx.Component:
             disabled=AgencyImportState.busy,
             id="import-run",
         ),
-        gap="3",
+        spacing="3",
         wrap="wrap",
     )
 

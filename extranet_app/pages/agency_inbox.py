@@ -352,7 +352,7 @@ def _filing_dialog() -> rx.Component:
             rx.flex(
                 rx.dialog.close(rx.button("Annuler", variant="soft", color_scheme="gray")),
                 rx.button("Classer", type="submit", id="file-submit"),
-                gap="3",
+                spacing="3",
                 justify="end",
                 width="100%",
             ),

@@ -308,7 +308,7 @@ def _filter_fields() -> rx.Component:
         _labelled("Au", rx.input(type="date", name="to", default_value=JournalState.date_to)),
         denied,
         wrap="wrap",
-        gap="3",
+        spacing="3",
         width="100%",
     )
 

@@ -491,7 +491,7 @@ def _audience_fields() -> rx.Component:
             _labelled("Immeuble", building, "news-building"),
         ),
         direction=rx.breakpoints(initial="column", sm="row"),
-        gap="3",
+        spacing="3",
         width="100%",
     )
 
@@ -628,7 +628,9 @@ def _form() -> rx.Component:
                     width="100%",
                 ),
             ),
-            rx.grid(_editor(), _preview(), columns=rx.breakpoints(initial="1", md="2"), gap="4"),
+            rx.grid(
+                _editor(), _preview(), columns=rx.breakpoints(initial="1", md="2"), spacing="4"
+            ),
             rx.hstack(
                 rx.button(
                     rx.icon("send", size=16),

@@ -496,7 +496,7 @@ def _status_tabs() -> rx.Component:
             for value, label in STATUS_TABS
         ],
         wrap="wrap",
-        gap="2",
+        spacing="2",
         role="group",
         aria_label="Filtrer par statut",
     )
@@ -531,7 +531,7 @@ def _filters() -> rx.Component:
         ),
         rx.button("Effacer les filtres", on_click=OutboxState.clear_filters, variant="ghost"),
         wrap="wrap",
-        gap="2",
+        spacing="2",
         align="center",
         width="100%",
     )
@@ -546,7 +546,7 @@ def _confirm(trigger: rx.Component, title: str, text: Any, action: rx.Component)
             rx.flex(
                 rx.alert_dialog.cancel(rx.button("Retour", variant="soft", color_scheme="gray")),
                 rx.alert_dialog.action(action),
-                gap="3",
+                spacing="3",
                 justify="end",
                 margin_top="1em",
             ),
@@ -617,7 +617,7 @@ def _selection_buttons(busy: rx.Var) -> list[rx.Component]:
 
 def _actions() -> rx.Component:
     busy = OutboxState.sending
-    return rx.flex(*_send_buttons(busy), *_selection_buttons(busy), wrap="wrap", gap="2")
+    return rx.flex(*_send_buttons(busy), *_selection_buttons(busy), wrap="wrap", spacing="2")
 
 
 def _progress() -> rx.Component:

@@ -264,7 +264,7 @@ def _payment_fields() -> rx.Component:
         _labelled("Mode", method),
         _labelled("Note", rx.input(name="note", max_length=rent_ledger.NOTE_MAX_LENGTH)),
         wrap="wrap",
-        gap="3",
+        spacing="3",
         width="100%",
     )
 

@@ -259,7 +259,7 @@ def agency_reports() -> rx.Component:
                         loading=AgencyReportsState.running,
                         id="publish-reports",
                     ),
-                    gap="3",
+                    spacing="3",
                     wrap="wrap",
                     align="center",
                 ),

@@ -362,7 +362,7 @@ def _status_tabs() -> rx.Component:
             for value, label in STATUS_TABS
         ],
         wrap="wrap",
-        gap="2",
+        spacing="2",
         role="group",
         aria_label="Filtrer par statut",
     )
@@ -383,7 +383,7 @@ def _search_form() -> rx.Component:
             rx.button(
                 "Effacer", on_click=AgencyRequestsState.clear_search, variant="ghost", type="button"
             ),
-            gap="2",
+            spacing="2",
             wrap="wrap",
             width="100%",
         ),
@@ -443,7 +443,7 @@ def _card(row: AgencyRequestRow, index: rx.Var) -> rx.Component:
                 rx.text(row.title, weight="bold"),
                 status_badge(row.status, row.status_label),
                 justify="between",
-                gap="2",
+                spacing="2",
                 width="100%",
             ),
             _person(row),
@@ -625,7 +625,7 @@ def _review_dialog() -> rx.Component:
                         rx.flex(
                             rx.card(_accept_form(review), flex="1 1 240px"),
                             rx.card(_refuse_form(), flex="1 1 240px"),
-                            gap="3",
+                            spacing="3",
                             wrap="wrap",
                             width="100%",
                         ),
@@ -795,7 +795,7 @@ def _create_dialog() -> rx.Component:
                             id="create-request",
                             disabled=AgencyRequestsState.chosen_target < 0,
                         ),
-                        gap="3",
+                        spacing="3",
                         justify="end",
                         margin_top="1em",
                     ),
@@ -828,7 +828,7 @@ def agency_requests() -> rx.Component:
             _create_dialog(),
             justify="between",
             align="center",
-            gap="3",
+            spacing="3",
             wrap="wrap",
             width="100%",
         ),

@@ -67,7 +67,7 @@ def _identity() -> rx.Component:
             rx.grid(
                 *[_identity_input(field.name, field.label) for field in IDENTITY_FIELDS],
                 columns=rx.breakpoints(initial="1", md="2"),
-                gap="3",
+                spacing="3",
                 width="100%",
             ),
             rx.button("Enregistrer l'identité", type="submit", id="save-identity"),
@@ -292,7 +292,7 @@ def _sections() -> rx.Component:
             _space_switches("locataire", "Espace locataire"),
             _space_switches("proprietaire", "Espace propriétaire"),
             columns=rx.breakpoints(initial="1", md="2"),
-            gap="4",
+            spacing="4",
             width="100%",
         ),
         _building_overrides(),
@@ -381,7 +381,7 @@ def _emails() -> rx.Component:
         rx.card(_intro_editor(), width="100%"),
         _intro_preview(),
         columns=rx.breakpoints(initial="1", md="2"),
-        gap="4",
+        spacing="4",
         width="100%",
     )
 

@@ -321,7 +321,7 @@ def _invite_form() -> rx.Component:
                     ),
                     rx.button("Inviter", type="submit", id="invite"),
                     direction=rx.breakpoints(initial="column", sm="row"),
-                    gap="2",
+                    spacing="2",
                     wrap="wrap",
                     width="100%",
                 ),

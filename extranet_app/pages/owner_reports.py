@@ -377,11 +377,11 @@ def _report() -> rx.Component:
                 rx.flex(
                     _period_picker(),
                     _download_button(OwnerReportsState.pdf_reference, "PDF", "report-pdf"),
-                    gap="2",
+                    spacing="2",
                     align="center",
                 ),
                 justify="between",
-                gap="3",
+                spacing="3",
                 wrap="wrap",
                 width="100%",
             ),
@@ -422,7 +422,7 @@ def _yearly_item(listing: ReportListing) -> rx.Component:
         justify="between",
         align="center",
         wrap="wrap",
-        gap="2",
+        spacing="2",
         width="100%",
     )
 

@@ -145,7 +145,7 @@ def _send_form() -> rx.Component:
             ),
         ),
         direction=rx.breakpoints(initial="column", sm="row"),
-        gap="3",
+        spacing="3",
         width="100%",
     )
     return rx.form(
