@@ -85,7 +85,13 @@ def test_cookie_is_secure_when_the_extranet_is_served_over_https(client, tenant_
 
 def test_logout_revokes_the_session_and_clears_the_cookie(client, tenant_email):
     token = _post_login(client, tenant_email, PASSWORD).cookies[get_settings().session_cookie_name]
-    response = client.get("/api/auth/logout", follow_redirects=False)
+    # Not by a link or a form of another site: the session stays.
+    assert client.get("/api/auth/logout", follow_redirects=False).status_code == 405
+    foreign = {"origin": "https://evil.example"}
+    assert client.post("/api/auth/logout", headers=foreign).status_code == 403
+    with session_scope() as session:
+        assert auth.resolve_session(session=session, token=token) is not None
+    response = client.post("/api/auth/logout", headers={"origin": FRONTEND}, follow_redirects=False)
     assert response.status_code == 303
     assert response.headers["location"] == f"{FRONTEND}/connexion"
     assert "Max-Age=0" in response.headers["set-cookie"]

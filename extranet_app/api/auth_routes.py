@@ -133,7 +133,10 @@ def _logout(token: str) -> None:
 
 
 async def logout(request: Request) -> Response:
-    """Revoke the session, forget the cookie and the page caches, back to the login page."""
+    """Revoke the session, forget the cookie and the page caches, back to the login page
+    (POST from the extranet's own pages only: no logging out by a foreign link or form)."""
+    if refusal := foreign_origin_refusal(request):
+        return refusal
     settings = get_settings()
     await asyncio.to_thread(_logout, request.cookies.get(settings.session_cookie_name, ""))
     response = _forget_cookie(redirect_to_page("/connexion"))
@@ -156,6 +159,6 @@ def _forget_cookie(response: Response) -> Response:
 
 routes = [
     Route(LOGIN_PATH, login, methods=["POST"]),
-    Route(LOGOUT_PATH, logout, methods=["GET", "POST"]),
+    Route(LOGOUT_PATH, logout, methods=["POST"]),
     Route(SECOND_FACTOR_PATH, second_factor, methods=["POST"]),
 ]

@@ -135,6 +135,12 @@ def _journal_refused_space(user: SessionUser, space: Space, ip: str) -> None:
         session.commit()
 
 
+_POST_SCRIPT = (
+    "(() => { const form = document.createElement('form'); form.method = 'post'; "
+    "form.action = %s; document.body.appendChild(form); form.submit(); })()"
+)
+
+
 def _backend_url(path: str) -> str:
     return rx.config.get_config().api_url.rstrip("/") + path
 
@@ -282,8 +288,9 @@ class SessionState(rx.State):
     async def logout(self):
         """Forget this tab's data, then let the HTTP route revoke the session and the cookie."""
         await self._forget_everything()
-        # A full navigation (not client-side routing), replacing this page in the history.
-        return rx.call_script(f"window.location.replace({json.dumps(_backend_url(LOGOUT_PATH))})")
+        # A full navigation (not client-side routing) by a POST: a link or an image on another
+        # site cannot log anyone out (the route refuses GET and foreign origins).
+        return rx.call_script(_POST_SCRIPT % json.dumps(_backend_url(LOGOUT_PATH)))
 
 
 def login_error_message(query: str) -> str:
