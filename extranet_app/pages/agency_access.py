@@ -42,6 +42,7 @@ from extranet_app.services.access_management import (
 )
 from extranet_app.services.auth import SessionUser, Space
 from extranet_app.services.errors import AccessDenied
+from extranet_app.states.paged_list import PagedListState
 from extranet_app.states.personal_data_actions import PersonalDataActions, PersonOnPage
 from extranet_app.states.session import SessionState
 
@@ -259,7 +260,7 @@ class AccessProgressState(rx.State):
         return f"{self.label} : {_number(self.done)} / {_number(self.total)}"
 
 
-class AccessState(PersonalDataActions, SessionState):
+class AccessState(PersonalDataActions, PagedListState, SessionState):
     """The Gestion des accès page: list, selection, actions and their progress, and each
     person's "Données personnelles" (export, anonymisation: states/personal_data_actions.py)."""
 
@@ -268,8 +269,6 @@ class AccessState(PersonalDataActions, SessionState):
     status_filter: str = ALL_STATUSES
     sort_key: str = SortKey.NAME.value
     sort_descending: bool = False
-    page: int = 1
-    page_count: int = 1
     total: int = 0
     rows: list[AccessRow] = []
     status_options: list[StatusOption] = []
@@ -423,28 +422,6 @@ class AccessState(PersonalDataActions, SessionState):
             self.sort_key, self.sort_descending = chosen.value, False
         self.page = 1
         await self._reload(staff)
-
-    @rx.event
-    async def go_to_page(self, page: int):
-        """Show another page of the same list."""
-        wanted = _as_int(page)
-        if wanted is not None:
-            await self._go_to(wanted)
-
-    async def _go_to(self, page: int) -> None:
-        staff = await self._staff()
-        if staff is None:
-            return
-        self.page = min(max(1, page), self.page_count)
-        await self._reload(staff)
-
-    @rx.event
-    async def next_page(self):
-        await self._go_to(self.page + 1)
-
-    @rx.event
-    async def previous_page(self):
-        await self._go_to(self.page - 1)
 
     @rx.event
     async def reverse_sort(self):

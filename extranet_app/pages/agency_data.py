@@ -26,6 +26,7 @@ from extranet_app.services.agency_data import RecordInvalid, RecordPage, RecordR
 from extranet_app.services.auth import SessionUser, Space
 from extranet_app.services.data_kinds import EDITABLE_KINDS, KINDS, DataKind
 from extranet_app.services.errors import AccessDenied
+from extranet_app.states.paged_list import PagedListState
 from extranet_app.states.session import SessionState
 
 ROUTE = "/agence/donnees"
@@ -99,13 +100,11 @@ def _as_position(value: Any, size: int) -> int | None:
 # --- The state ----------------------------------------------------------------------------------
 
 
-class AgencyDataState(SessionState):
+class AgencyDataState(PagedListState, SessionState):
     """The Données page: the chosen kind's list, its search and pages, and the edit form."""
 
     kind: str = DataKind.OWNERS.value
     search: str = ""
-    page: int = 1
-    page_count: int = 1
     total: int = 0
     columns: list[str] = []
     rows: list[RecordRow] = []
@@ -171,27 +170,6 @@ class AgencyDataState(SessionState):
             return
         self.search, self.page = search[:MAX_SEARCH_LENGTH], 1
         await self._reload(staff)
-
-    @rx.event
-    async def go_to_page(self, page: int):
-        """Show another page of the list."""
-        if type(page) is int:
-            await self._go_to(page)
-
-    async def _go_to(self, page: int) -> None:
-        staff = await self._staff()
-        if staff is None:
-            return
-        self.page = min(max(1, page), self.page_count)
-        await self._reload(staff)
-
-    @rx.event
-    async def next_page(self):
-        await self._go_to(self.page + 1)
-
-    @rx.event
-    async def previous_page(self):
-        await self._go_to(self.page - 1)
 
     @rx.event
     async def new_record(self):

@@ -26,6 +26,7 @@ from extranet_app.services.owner_expenses import (
 )
 from extranet_app.services.report_periods import month_period, publishable_choices
 from extranet_app.services.timekeeping import today_in_france
+from extranet_app.states.paged_list import PagedListState
 from extranet_app.states.session import SessionState
 
 ROUTE = "/agence/depenses"
@@ -78,13 +79,11 @@ def _period_options(today: date) -> list[dict[str, str]]:
     return [{"key": period.key, "label": period.label} for period in periods]
 
 
-class AgencyExpensesState(SessionState):
+class AgencyExpensesState(PagedListState, SessionState):
     """Dépenses propriétaires: the lot picker, the expense form, the filtered list."""
 
     rows: list[ExpenseRow] = []
     total: int = 0
-    page: int = 1
-    page_count: int = 1
     loaded: bool = False
     search: str = ""
     period_key: str = ALL_PERIODS
@@ -136,7 +135,7 @@ class AgencyExpensesState(SessionState):
             page=self.page,
         )
 
-    async def _refresh(self, user: SessionUser) -> None:
+    async def _reload(self, user: SessionUser) -> None:
         listing = await asyncio.to_thread(_load, user, self._query())
         self.rows, self.total = listing.rows, listing.total
         self.page, self.page_count = listing.page, listing.page_count
@@ -151,7 +150,7 @@ class AgencyExpensesState(SessionState):
         today = today_in_france()
         self.today_text, self.today_iso = format_date(today), today.isoformat()
         self.period_options = _period_options(today)
-        await self._refresh(user)
+        await self._reload(user)
 
     @rx.event
     async def apply_filters(self, form_data: dict[str, Any]):
@@ -169,7 +168,7 @@ class AgencyExpensesState(SessionState):
         self.start_iso = start if _iso_date(start) else ""
         self.end_iso = end if _iso_date(end) else ""
         self.page = 1
-        await self._refresh(user)
+        await self._reload(user)
 
     @rx.event
     async def clear_filters(self):
@@ -178,27 +177,7 @@ class AgencyExpensesState(SessionState):
             return
         self.search, self.period_key, self.start_iso, self.end_iso = "", ALL_PERIODS, "", ""
         self.page = 1
-        await self._refresh(user)
-
-    @rx.event
-    async def go_to_page(self, page: int):
-        """Show another page of the same list."""
-        if not isinstance(page, bool) and isinstance(page, int):
-            await self._go_to(page)
-
-    async def _go_to(self, page: int) -> None:
-        user = await self._staff()
-        if user is not None:
-            self.page = min(max(1, page), self.page_count)
-            await self._refresh(user)
-
-    @rx.event
-    async def next_page(self):
-        await self._go_to(self.page + 1)
-
-    @rx.event
-    async def previous_page(self):
-        await self._go_to(self.page - 1)
+        await self._reload(user)
 
     @rx.event
     async def search_lots(self, form_data: dict[str, Any]):
@@ -243,7 +222,7 @@ class AgencyExpensesState(SessionState):
             return rx.toast.error(STAFF_ONLY)
         self._set_errors({})
         self.form_version += 1
-        await self._refresh(user)
+        await self._reload(user)
         return rx.toast.success(message)
 
     @rx.event
@@ -279,11 +258,11 @@ class AgencyExpensesState(SessionState):
         try:
             message = await asyncio.to_thread(_delete, user, reference)
         except ExpenseRejected as error:
-            await self._refresh(user)
+            await self._reload(user)
             return rx.toast.error(str(error))
         except AccessDenied:
             return rx.toast.error(STAFF_ONLY)
-        await self._refresh(user)
+        await self._reload(user)
         return rx.toast.success(message)
 
 

@@ -33,7 +33,7 @@ from extranet_app.services.audit import record_event
 from extranet_app.services.auth import SessionUser, require_staff
 from extranet_app.services.errors import AccessDenied
 from extranet_app.services.formatting import format_datetime
-from extranet_app.services.paging import page_count
+from extranet_app.services.paging import ListPage
 from extranet_app.settings import get_settings
 
 SessionFactory = Callable[[], AbstractContextManager[Session]]
@@ -146,18 +146,7 @@ class OutboxRow:
     sent_at: datetime | None
 
 
-@dataclass(frozen=True)
-class OutboxPage:
-    """A page of the list, with the total for the pager."""
-
-    rows: list[OutboxRow]
-    total: int
-    page: int
-    page_size: int
-
-    @property
-    def page_count(self) -> int:
-        return page_count(self.total, self.page_size)
+OutboxPage = ListPage[OutboxRow]
 
 
 @dataclass(frozen=True)

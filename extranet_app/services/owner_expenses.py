@@ -32,7 +32,7 @@ from extranet_app.services.management_reports import (
     ReportRejected,
     record_owner_expense,
 )
-from extranet_app.services.paging import page_count
+from extranet_app.services.paging import ListPage, page_count
 from extranet_app.services.rent_ledger import parse_euros
 from extranet_app.services.report_periods import period_from_key
 from extranet_app.services.security import id_from_reference, opaque_reference
@@ -83,18 +83,7 @@ class ExpenseRow:
     published_notice: str
 
 
-@dataclass(frozen=True)
-class ExpensePage:
-    """One page of the list, with the total for the pager."""
-
-    rows: list[ExpenseRow]
-    total: int
-    page: int
-    page_size: int
-
-    @property
-    def page_count(self) -> int:
-        return page_count(self.total, self.page_size)
+ExpensePage = ListPage[ExpenseRow]
 
 
 @dataclass(frozen=True)
